@@ -1,0 +1,1 @@
+"""Benchmarks: each compares maillage with a naive baseline measured in the same run (`make bench`)."""
