@@ -1,0 +1,139 @@
+"""Reading a file of places into records, whatever its format, encoding and separator."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
+SEPARATORS = (",", ";", "\t", "|")
+
+
+class NotPlaceData(ValueError):
+    """The file is readable but is not a list of places (a schema, a mapping configuration…)."""
+
+
+@dataclass
+class Record:
+    line: int  # CSV/XLSX: the line number in the file; JSON: the item's position (1-based)
+    values: dict
+
+
+@dataclass
+class ParsedFile:
+    name: str
+    format: str  # csv, json, xlsx
+    encoding: str = ""
+    separator: str = ""
+    bom: bool = False
+    records: list[Record] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        info = {"format": self.format, "columns": len(self.columns)}
+        if self.encoding:
+            info["encoding"] = self.encoding + (" (avec BOM)" if self.bom else "")
+        if self.separator:
+            info["separator"] = {"\t": "tabulation"}.get(self.separator, self.separator)
+        return info
+
+
+def decode(data: bytes) -> tuple[str, str, bool]:
+    """Text and encoding of `data`: UTF-8 (with or without BOM), else Windows-1252."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, ("utf-8" if encoding.startswith("utf-8") else encoding), bom
+    raise ValueError("encodage non reconnu")  # cp1252 decodes almost anything: not reached in practice
+
+
+def _separator(header_line: str) -> str:
+    """The separator that splits the header into the most columns (ties: comma first)."""
+    counts = {sep: len(next(csv.reader([header_line], delimiter=sep))) for sep in SEPARATORS}
+    return max(SEPARATORS, key=lambda sep: (counts[sep], -SEPARATORS.index(sep)))
+
+
+def read_csv(text: str, name: str) -> ParsedFile:
+    first_line = text.split("\n", 1)[0]
+    separator = _separator(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return ParsedFile(name, "csv", separator=separator)
+    header = [column.strip() for column in header]
+    records = []
+    line = reader.line_num + 1
+    for row in reader:
+        if row and any(cell.strip() for cell in row):
+            values = dict(zip(header, row, strict=False))
+            if len(row) > len(header):
+                values["__colonnes_en_trop__"] = row[len(header) :]
+            records.append(Record(line, values))
+        line = reader.line_num + 1
+    return ParsedFile(name, "csv", separator=separator, records=records, columns=header)
+
+
+def read_json(text: str, name: str) -> ParsedFile:
+    data = json.loads(text)
+    if isinstance(data, dict):
+        fields = data.get("fields")
+        if isinstance(fields, list) and fields and all(isinstance(f, dict) and "name" in f for f in fields):
+            raise NotPlaceData("Ce fichier est un schéma de données (Table Schema), pas une liste de lieux.")
+        if all(isinstance(value, dict | list) for value in data.values()) and {"nom", "id"} & set(data):
+            raise NotPlaceData(
+                "Ce fichier est une configuration de correspondance de colonnes, pas une liste de lieux."
+            )
+        for key in ("data", "lieux", "items", "results"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            raise NotPlaceData("Le fichier JSON doit contenir une liste de lieux (un tableau d'objets).")
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise NotPlaceData("Le fichier JSON doit contenir une liste de lieux (un tableau d'objets).")
+    columns = list(dict.fromkeys(key for item in data for key in item))
+    return ParsedFile(name, "json", records=[Record(i + 1, item) for i, item in enumerate(data)], columns=columns)
+
+
+def read_xlsx(data: bytes, name: str) -> ParsedFile:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
+    records = []
+    for line, row in enumerate(rows, start=2):
+        values = {column: ("" if cell is None else cell) for column, cell in zip(header, row, strict=False) if column}
+        if any(str(value).strip() for value in values.values()):
+            records.append(Record(line, values))
+    workbook.close()
+    return ParsedFile(name, "xlsx", records=records, columns=[column for column in header if column])
+
+
+def read_bytes(data: bytes, name: str) -> ParsedFile:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(data, name)
+    text, encoding, bom = decode(data)
+    stripped = text.lstrip("\ufeff").lstrip()
+    if suffix == ".json" or stripped.startswith(("[", "{")):
+        try:
+            parsed = read_json(stripped, name)
+        except json.JSONDecodeError as error:
+            raise NotPlaceData(
+                f"JSON illisible (ligne {error.lineno}, colonne {error.colno}) : {error.msg}"
+            ) from error
+    else:
+        parsed = read_csv(text.lstrip("\ufeff"), name)
+    parsed.encoding, parsed.bom = encoding, bom
+    return parsed
+
+
+def read_path(path: Path) -> ParsedFile:
+    return read_bytes(Path(path).read_bytes(), Path(path).name)

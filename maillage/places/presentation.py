@@ -1,0 +1,97 @@
+"""How a place is told to people: hours today and this week in words, a phone number as it is read,
+what to bring, and the short summary a phone operator reads aloud."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from maillage.places import hours
+from maillage.places import standard as std
+
+DEFAULT_TO_BRING = {
+    "Aide aux démarches administratives": "une pièce d'identité, les courriers ou numéros de dossier concernés, "
+    "vos identifiants (impots.gouv, Ameli, CAF, France Travail…) si vous en avez, et votre téléphone portable",
+    "Maîtrise des outils numériques du quotidien": "votre téléphone, votre tablette ou votre ordinateur "
+    "si vous en avez un, et ses codes",
+    "Insertion professionnelle via le numérique": "votre CV si vous en avez un, et vos identifiants France Travail",
+}
+PLACEHOLDER_DATES = {dt.date(1970, 1, 1), dt.date(1969, 12, 31)}
+
+
+def departement_of(commune_code: str | None) -> str | None:
+    if not commune_code:
+        return None
+    return commune_code[:3] if commune_code.startswith("97") else commune_code[:2]
+
+
+def phone_for_reading(number: str) -> str:
+    """+33237451191 → 02 37 45 11 91; overseas numbers keep their international form."""
+    if number.startswith("+33") and len(number) == 12:
+        national = "0" + number[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return number
+
+
+@dataclass
+class Today:
+    known: bool
+    open_now: bool | None
+    label: str  # "ouvert aujourd'hui de 9 h à 12 h et de 14 h à 17 h", "fermé aujourd'hui", "horaires non renseignés"
+
+
+def week_schedule(place, *, monday: dt.date | None = None):
+    """This week's days with their opening ranges (None when the hours are unknown or free text)."""
+    today = timezone.localdate()
+    monday = monday or today - dt.timedelta(days=today.weekday())
+    return hours.week(place.horaires, monday, departement_of(place.commune_id))
+
+
+def _ranges_in_words(ranges) -> str:
+    parts = [f"de {hours.format_time(start)} à {hours.format_time(end)}" for start, end in ranges]
+    return " et ".join(parts)
+
+
+def today(place, *, now: dt.datetime | None = None) -> Today:
+    now = now or timezone.now()
+    departement = departement_of(place.commune_id)
+    days = hours.week(place.horaires, timezone.localtime(now).date(), departement)
+    if days is None:
+        return Today(False, None, "horaires non renseignés" if not place.horaires else "horaires à vérifier")
+    day = days[0]
+    open_now = hours.is_open(place.horaires, now, departement)
+    if not day.ranges:
+        return Today(True, False, "fermé aujourd'hui")
+    return Today(True, open_now, f"ouvert aujourd'hui {_ranges_in_words(day.ranges)}")
+
+
+def to_bring(place) -> str:
+    for service in place.services:
+        if service in DEFAULT_TO_BRING:
+            return DEFAULT_TO_BRING[service]
+    return "une pièce d'identité et votre téléphone portable"
+
+
+def access_in_words(place) -> str:
+    if not place.modalites_acces:
+        return "se présenter ou téléphoner avant de venir"
+    return ", ".join(value[0].lower() + value[1:] for value in place.modalites_acces if value != std.NO_PUBLIC)
+
+
+def summary_to_read(place, km: float | None = None, *, now: dt.datetime | None = None) -> str:
+    """What a numéro vert operator reads to the caller, in plain words."""
+    parts = [place.nom + (f", à {km:.0f} km" if km is not None and km >= 1 else "")]
+    parts.append(today(place, now=now).label)
+    if place.telephone:
+        parts.append(f"téléphone {phone_for_reading(place.telephone)}")
+    parts.append(f"adresse : {place.adresse}, {place.code_postal} {place.commune_nom}")
+    parts.append(f"pour y accéder : {access_in_words(place)}")
+    if place.frais_a_charge:
+        parts.append("frais : " + ", ".join(value.lower() for value in place.frais_a_charge))
+    if place.prise_en_charge_specifique:
+        parts.append("accueil adapté : " + ", ".join(value.lower() for value in place.prise_en_charge_specifique))
+    return ". ".join(part[0].upper() + part[1:] for part in parts) + "."
+
+
+def date_known(place) -> bool:
+    return place.date_maj not in PLACEHOLDER_DATES

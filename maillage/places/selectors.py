@@ -1,0 +1,85 @@
+"""Reads of places shared with other apps (diagnosis, activity, roadmap): call these, not the models."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from maillage.places.hours import weekly_hours
+from maillage.places.models import Place
+
+
+@dataclass
+class PlacePoints:
+    """Published places as arrays, for computations over many places (coverage, distances)."""
+
+    ids: np.ndarray  # int64
+    latitude: np.ndarray  # float64, degrees WGS84 (approximate positions included)
+    longitude: np.ndarray
+    approximate: np.ndarray  # bool: position is the commune's centre
+    commune_codes: list[str]
+    services: list[list[str]]
+    dispositifs: list[list[str]]
+    weekly_hours: np.ndarray  # float64, NaN when the hours are unknown
+
+    def __len__(self):
+        return len(self.ids)
+
+
+def published_place_points(ref=None) -> PlacePoints:
+    """Every published place with a position (optionally within a TerritoryRef)."""
+    places = Place.objects.published().filter(position_latitude__isnull=False)
+    if ref is not None:
+        places = places.in_territory(ref)
+    rows = list(
+        places.order_by("id").values_list(
+            "id",
+            "position_latitude",
+            "position_longitude",
+            "position_origin",
+            "commune_id",
+            "services",
+            "dispositif_programmes_nationaux",
+            "horaires",
+        )
+    )
+    hours = [weekly_hours(row[7]) for row in rows]
+    return PlacePoints(
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        latitude=np.array([row[1] for row in rows], dtype=np.float64),
+        longitude=np.array([row[2] for row in rows], dtype=np.float64),
+        approximate=np.array([row[3] != "given" for row in rows], dtype=bool),
+        commune_codes=[row[4] or "" for row in rows],
+        services=[row[5] for row in rows],
+        dispositifs=[row[6] for row in rows],
+        weekly_hours=np.array([np.nan if h is None else h for h in hours], dtype=np.float64),
+    )
+
+
+def place_count_by_dispositif(ref) -> dict:
+    """Published places of a territory, in total and per national programme."""
+    counts: dict[str, int] = {}
+    total = 0
+    for dispositifs in (
+        Place.objects.published().in_territory(ref).values_list("dispositif_programmes_nationaux", flat=True)
+    ):
+        total += 1
+        for dispositif in set(dispositifs):
+            counts[dispositif] = counts.get(dispositif, 0) + 1
+    return {"total": total, "by_dispositif": counts}
+
+
+# Programmes named in the sentence of a territory's figures, in this order.
+HEADLINE_DISPOSITIFS = (
+    ("Conseillers numériques", "accueillant des conseillers numériques"),
+    ("France Services", "France Services"),
+    ("Aidants Connect", "Aidants Connect"),
+)
+
+
+def territory_place_figures(ref) -> dict:
+    """ "126 lieux dont 47 accueillant des conseillers numériques, 24 France Services, 59 Aidants Connect"."""
+    counts = place_count_by_dispositif(ref)
+    total = counts["total"]
+    parts = [f"{counts['by_dispositif'].get(name, 0)} {label}" for name, label in HEADLINE_DISPOSITIFS]
+    sentence = f"{total} lieu{'x' if total > 1 else ''}" + (" dont " + ", ".join(parts) if total else "")
+    return {**counts, "sentence": sentence}

@@ -1,0 +1,63 @@
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from maillage.places.search import invalidate_index
+from tests.places.factories import PlaceFactory
+from tests.places.helpers import VALID_ROW, csv_bytes
+from tests.structures.factories import MembershipFactory
+
+
+def setup_function():
+    invalidate_index()
+
+
+def test_search_by_commune_and_nearest_by_point(client):
+    place = PlaceFactory()
+    invalidate_index()
+    found = client.get("/api/v1/lieux", {"q": "28200", "services": "Aide aux démarches administratives"}).json()
+    assert found["commune"]["code"] == "28088" and found["results"][0]["id"] == place.pk
+    assert found["results"][0]["distance_km"] < 5
+    nearest = client.get("/api/v1/lieux/proches", {"lat": 48.07, "lon": 1.33, "k": 3, "frais": "Gratuit"}).json()
+    assert [item["id"] for item in nearest] == [place.pk]
+    assert client.get("/api/v1/lieux/proches", {"lat": 48.07, "lon": 1.33, "frais": "Gratis"}).status_code == 400
+    assert client.get("/api/v1/lieux").status_code == 400
+    assert client.get("/api/v1/lieux/proches", {"lat": 95, "lon": 1}).status_code == 400
+
+
+def test_fiche_figures_and_export(client):
+    place = PlaceFactory(dispositif_programmes_nationaux=["France Services"])
+    fiche = client.get(f"/api/v1/lieux/{place.pk}").json()
+    assert fiche["standard"]["nom"] == place.nom and len(fiche["standard"]) == 32
+    assert len(fiche["horaires_semaine"]) == 7
+    assert client.get("/api/v1/lieux/999999").status_code == 404
+    figures = client.get("/api/v1/lieux/chiffres", {"territoire": "departement:28"}).json()
+    assert figures["total"] == 1 and figures["par_dispositif"] == {"France Services": 1}
+    assert client.get("/api/v1/lieux/chiffres", {"territoire": "departement:99"}).status_code == 404
+    exported = client.get("/api/v1/lieux/export", {"format": "json", "territoire": "commune:28088"})
+    assert json.loads(exported.content)[0]["nom"] == place.nom
+
+
+def test_patch_needs_an_editor_of_the_place(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    response = client.patch(f"/api/v1/lieux/{place.pk}", {"nom": "Renommé"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["standard"]["nom"] == "Renommé"
+    assert (
+        client.patch(f"/api/v1/lieux/{place.pk}", {"couleur": "bleu"}, content_type="application/json").status_code
+        == 400
+    )
+    client.force_login(MembershipFactory(gestionnaire=True).user)  # another structure
+    assert (
+        client.patch(f"/api/v1/lieux/{place.pk}", {"nom": "Non"}, content_type="application/json").status_code == 403
+    )
+
+
+def test_import_through_the_api(client):
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    upload = SimpleUploadedFile("lieux.csv", csv_bytes(VALID_ROW))
+    response = client.post("/api/v1/lieux/imports", {"fichier": upload, "source": "api"})
+    assert response.status_code == 202
+    batch = response.json()
+    status = client.get(f"/api/v1/lieux/imports/{batch['id']}").json()
+    assert status["statut"] == "done" and status["rapport"]["accepted"] == 1

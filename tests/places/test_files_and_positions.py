@@ -1,0 +1,94 @@
+import json
+
+from maillage.places.enums import PositionOrigin
+from maillage.places.models import Place
+from maillage.places.services import place_import_file
+from tests.places.helpers import VALID_ROW, csv_bytes
+
+
+def _import(data: bytes, name="lieux.csv", **options):
+    return place_import_file(actor=None, data=data, filename=name, **options)[0]
+
+
+def test_cp1252_semicolon_file_is_detected_and_reported():
+    report = _import(csv_bytes(VALID_ROW, separator=";", encoding="cp1252"))
+    assert report["file"]["encoding"] == "cp1252" and report["file"]["separator"] == ";"
+    assert Place.objects.get(local_id="lieu-1").nom == "Espace numérique de Châteaudun"
+
+
+def test_utf8_bom_and_tab_separator():
+    report = _import(b"\xef\xbb\xbf" + csv_bytes(VALID_ROW, separator="\t"))
+    assert report["file"]["encoding"] == "utf-8 (avec BOM)" and report["file"]["separator"] == "tabulation"
+    assert report["accepted"] == 1
+
+
+def test_json_file_and_unknown_column_kept_with_warning():
+    data = json.dumps([{**VALID_ROW, "mon_champ": "valeur"}]).encode()
+    report = _import(data, "lieux.json")
+    assert report["file"]["format"] == "json"
+    assert Place.objects.get(local_id="lieu-1").extra == {"mon_champ": "valeur"}
+
+
+def test_given_position_inside_the_commune_is_kept():
+    _import(csv_bytes(VALID_ROW))
+    place = Place.objects.get(local_id="lieu-1")
+    assert place.position_origin == PositionOrigin.GIVEN and place.commune_id == "28088"
+    assert (place.position_latitude, place.position_longitude) == (48.0707, 1.3379)
+
+
+def test_position_far_from_the_commune_falls_back_to_its_centre():
+    report = _import(csv_bytes({**VALID_ROW, "latitude": "43.52609", "longitude": "5.41423"}))
+    place = Place.objects.get(local_id="lieu-1")
+    assert place.position_origin == PositionOrigin.COMMUNE and place.position_approximate
+    assert place.latitude == 43.52609  # the given value is kept for export
+    assert abs(place.position_latitude - place.commune.latitude) < 1e-9
+    assert any("position approximative" in w["reason"] for w in report["warnings"])
+
+
+def test_swapped_coordinates_are_put_back():
+    report = _import(csv_bytes({**VALID_ROW, "latitude": "1.3379", "longitude": "48.0707"}))
+    place = Place.objects.get(local_id="lieu-1")
+    assert place.position_origin == PositionOrigin.GIVEN and place.position_latitude == 48.0707
+    assert any("inversées" in w["reason"] for w in report["warnings"])
+
+
+def test_missing_coordinates_and_code_insee_are_derived_from_the_reference():
+    report = _import(csv_bytes({**VALID_ROW, "latitude": "", "longitude": "", "code_insee": ""}))
+    place = Place.objects.get(local_id="lieu-1")
+    assert place.code_insee == "28088" and place.position_origin == PositionOrigin.COMMUNE
+    assert any("déduit du code postal" in w["reason"] for w in report["warnings"])
+
+
+def test_former_commune_code_resolves_to_current_commune():
+    row = {
+        **VALID_ROW,
+        "code_insee": "01340",
+        "code_postal": "01300",
+        "commune": "Arbignieu",
+        "latitude": "",
+        "longitude": "",
+    }
+    _import(csv_bytes(row))
+    assert Place.objects.get(local_id="lieu-1").commune_id == "01015"
+
+
+def test_update_reports_what_changed_and_journals_it():
+    _import(csv_bytes(VALID_ROW))
+    report = _import(csv_bytes({**VALID_ROW, "nom": "Nouveau nom", "telephone": "+33237451191"}))
+    assert report["updated"] == [
+        {
+            "id": "lieu-1",
+            "changes": {"nom": ["Espace numérique de Châteaudun", "Nouveau nom"], "telephone": ["", "+33237451191"]},
+        }
+    ]
+    from maillage.core.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="places.place_updated").latest("id")
+    assert entry.payload["changes"]["nom"][1] == "Nouveau nom"
+
+
+def test_a_rejected_row_does_not_make_its_place_disappear():
+    _import(csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2"}))
+    report = _import(csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2", "telephone": "3646"}))
+    assert report["rejected"] == 1 and report["disappeared"] == []
+    assert Place.objects.get(local_id="lieu-2").missing_since is None

@@ -1,0 +1,175 @@
+import html as html_lib
+import re
+
+from django.urls import reverse
+
+from maillage.core.models import AuditEntry
+from maillage.places.models import OrientationLink, PhoneCall, Place
+from maillage.places.search import invalidate_index
+from tests.places.factories import PlaceFactory
+from tests.structures.factories import MembershipFactory
+
+
+def setup_function():
+    invalidate_index()
+
+
+def test_search_page_lists_nearest_places_with_map_and_fiche_links(client):
+    place = PlaceFactory(nom="France Services de Châteaudun")
+    PlaceFactory(in_chartres=True, nom="Médiathèque de Chartres")
+    invalidate_index()
+    html = client.get(reverse("places:search"), {"ou": "chateaudun"}).content.decode()
+    assert "Lieux à moins de 30 km de Châteaudun (28)" in html
+    assert f'href="/lieux/{place.pk}/"' in html and "Médiathèque de Chartres" not in html  # 42 km away
+    assert 'class="map__svg"' in html and 'role="img"' in html
+    wide = client.get(reverse("places:search"), {"ou": "chateaudun", "rayon": "50"}).content.decode()
+    assert "Médiathèque de Chartres" in wide
+
+
+def test_search_filters_and_empty_states(client):
+    PlaceFactory(frais_a_charge=["Payant"])
+    invalidate_index()
+    html = client.get(reverse("places:search"), {"ou": "28200", "frais": "Gratuit"}).content.decode()
+    assert "Aucun lieu ne répond à ces critères" in html
+    assert "Aucune commune ne correspond" in client.get(reverse("places:search"), {"ou": "zzzzqqq"}).content.decode()
+    assert "Indiquez une commune" in client.get(reverse("places:search"), {"rayon": "30"}).content.decode()
+
+
+def test_fiche_shows_hours_of_the_week_services_and_contacts(client):
+    place = PlaceFactory(telephone="+33237451191", courriels=["contact@exemple.fr"])
+    html = client.get(reverse("places:detail", args=[place.pk])).content.decode()
+    assert "02 37 45 11 91" in html and "contact@exemple.fr" in html
+    assert html.count("9 h – 12 h, 14 h – 17 h") >= 4
+    assert "Aide aux démarches administratives" in html
+
+
+def test_unpublished_place_is_hidden_from_the_public_but_not_from_its_coordinateur(client):
+    place = PlaceFactory(is_published=False)
+    assert client.get(reverse("places:detail", args=[place.pk])).status_code == 404
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    assert client.get(reverse("places:detail", args=[place.pk])).status_code == 200
+
+
+def test_orientation_sheet_pdf_and_short_link(client):
+    first, second = PlaceFactory(nom="Premier lieu"), PlaceFactory(nom="Second lieu")
+    url = reverse("places:orientation")
+    html = client.get(url, {"lieux": f"{first.pk},{second.pk}", "note": "Apporter l'avis d'imposition"}).content
+    html = html_lib.unescape(html.decode())
+    assert html.index("Premier lieu") < html.index("Second lieu") and "avis d'imposition" in html
+    assert "pièce d'identité" in html  # what to bring for démarches
+    pdf = client.get(url, {"lieux": first.pk, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    response = client.post(reverse("places:orientation_link_create"), {"lieux": [first.pk, second.pk]})
+    link = OrientationLink.objects.get()
+    assert response["Location"].startswith(f"/lieux/o/{link.code}/") and link.places == [first.pk, second.pk]
+    again = client.post(reverse("places:orientation_link_create"), {"lieux": [first.pk, second.pk]})
+    assert again["Location"] == response["Location"] and OrientationLink.objects.count() == 1
+    shared = client.get(reverse("places:orientation_link", args=[link.code])).content.decode()
+    assert "Premier lieu" in shared and link.code in shared
+
+
+def test_directory_page_and_pdf(client):
+    PlaceFactory(nom="Lieu A"), PlaceFactory(in_chartres=True, nom="Lieu B")
+    html = client.get(reverse("places:directory"), {"territoire": "departement:28"}).content.decode()
+    assert html.index("Chartres") < html.index("Châteaudun")  # sections by commune, alphabetical
+    pdf = client.get(reverse("places:directory"), {"territoire": "departement:28", "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("places:directory"), {"territoire": "pays:fr"}).status_code == 404
+
+
+def test_operator_screen_gives_three_places_and_records_an_anonymous_call(client):
+    places = [PlaceFactory(nom=f"Lieu {i}") for i in range(4)]
+    invalidate_index()
+    client.force_login(MembershipFactory().user)
+    html = html_lib.unescape(
+        client.get(
+            reverse("places:operator"), {"ou": "Chateaudun", "besoin": "Aide aux démarches administratives"}
+        ).content.decode()
+    )
+    assert html.count('class="read-aloud"') == 3
+    assert re.search(r"Ouvert aujourd'hui|Fermé aujourd'hui|fermé aujourd'hui|ouvert aujourd'hui", html)
+    response = client.post(
+        reverse("places:operator_record"),
+        {
+            "commune": "28088",
+            "besoin": "Aide aux démarches administratives",
+            "issue": "oriente",
+            "lieu": places[0].pk,
+        },
+    )
+    assert response.status_code == 302
+    call = PhoneCall.objects.get()
+    assert call.commune_id == "28088" and call.outcome == "oriente" and list(call.places.all()) == [places[0]]
+    assert {f.name for f in PhoneCall._meta.get_fields()} <= {
+        "id",
+        "created_at",
+        "commune",
+        "need",
+        "outcome",
+        "places",
+        "operator",
+    }
+
+
+def test_export_endpoints(client):
+    PlaceFactory(), PlaceFactory(is_published=False)
+    csv_text = client.get(reverse("places:export", args=["csv"]), {"territoire": "departement:28"}).content.decode()
+    assert len(csv_text.strip().splitlines()) == 2  # header + the published place
+    assert client.get(reverse("places:export", args=["xml"])).status_code == 404
+
+
+def test_edit_is_validated_journaled_and_shown_in_history(client):
+    place = PlaceFactory()
+    gestionnaire = MembershipFactory(gestionnaire=True)
+    place.structure = gestionnaire.structure
+    place.save()
+    client.force_login(gestionnaire.user)
+    form = client.get(reverse("places:edit", args=[place.pk])).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data.update(nom="Nouveau nom", telephone="02 37 45 11 91")
+    response = client.post(reverse("places:edit", args=[place.pk]), {k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert place.nom == "Nouveau nom" and place.telephone == "+33237451191"
+    entry = AuditEntry.objects.get(action="places.place_updated", object_id=str(place.pk))
+    assert (
+        entry.payload["changes"]["nom"] == ["Espace numérique 0", "Nouveau nom"] or entry.payload["changes"]["nom"][1]
+    )
+    history = client.get(reverse("places:history", args=[place.pk])).content.decode()
+    assert "Nouveau nom" in history
+    bad = dict(data, telephone="3646")
+    page = client.post(reverse("places:edit", args=[place.pk]), {k: v for k, v in bad.items() if v is not None})
+    assert "numéro de téléphone invalide" in page.content.decode()
+
+
+def test_territory_page_shows_live_figures(client):
+    PlaceFactory(dispositif_programmes_nationaux=["France Services", "Conseillers numériques"])
+    PlaceFactory(dispositif_programmes_nationaux=["Aidants Connect"])
+    html = client.get(reverse("territories:departement", args=["28"])).content.decode()
+    assert "2 lieux dont 1 accueillant des conseillers numériques, 1 France Services, 1 Aidants Connect" in html
+    Place.objects.filter(dispositif_programmes_nationaux=["Aidants Connect"]).update(is_published=False)
+    html = client.get(reverse("territories:departement", args=["28"])).content.decode()
+    assert "1 lieu dont 1 accueillant des conseillers numériques, 1 France Services, 0 Aidants Connect" in html
+
+
+def test_import_page_runs_the_import_and_shows_the_report(client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.places.helpers import VALID_ROW, csv_bytes
+
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    upload = SimpleUploadedFile("lieux.csv", csv_bytes(VALID_ROW, {**VALID_ROW, "id": "x", "telephone": "3646"}))
+    response = client.post(reverse("places:imports"), {"fichier": upload, "jeu": "essai"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Acceptées" in page and "numéro de téléphone invalide" in page
+    assert "Corriger les 1 ligne" in page
+
+
+def test_export_of_a_search(client):
+    near = PlaceFactory(nom="Proche")
+    PlaceFactory(in_chartres=True, nom="Loin")
+    invalidate_index()
+    text = client.get(reverse("places:export", args=["csv"]), {"ou": "chateaudun", "rayon": "10"}).content.decode()
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and near.nom in lines[1]
