@@ -22,7 +22,6 @@ def _run_import(batch_id: int, data: bytes, filename: str, dataset, dry_run: boo
 
     from maillage.places.services import place_import_file
 
-    close_old_connections()
     try:
         batch = ImportBatch.objects.get(pk=batch_id)
         actor = get_user_model().objects.filter(pk=actor_id).first()
@@ -34,6 +33,13 @@ def _run_import(batch_id: int, data: bytes, filename: str, dataset, dry_run: boo
     except Exception:
         logger.exception("Import %s failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(status="failed", report={"refused": "erreur inattendue"})
+
+
+def _run_import_in_thread(*args):
+    """A thread owns its own database connection: open it fresh, and close it when done."""
+    close_old_connections()
+    try:
+        _run_import(*args)
     finally:
         close_old_connections()
 
@@ -45,4 +51,4 @@ def start_import(
     if getattr(settings, "MAILLAGE_TASKS_INLINE", False):
         _run_import(*args)
     else:
-        threading.Thread(target=_run_import, args=args, daemon=True, name=f"import-{batch.pk}").start()
+        threading.Thread(target=_run_import_in_thread, args=args, daemon=True, name=f"import-{batch.pk}").start()
