@@ -5,8 +5,11 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from maillage.activity.api import router as activity_router
 from maillage.core.policy import ApiDenyAll
+from maillage.diagnosis.api import router as diagnosis_router
 from maillage.places.api import router as places_router
+from maillage.roadmap.api import router as roadmap_router
 from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -18,6 +21,9 @@ api = NinjaAPI(
 )
 api.add_router("", territories_router)
 api.add_router("", places_router)
+api.add_router("", activity_router)
+api.add_router("", diagnosis_router)
+api.add_router("", roadmap_router)
 
 
 @api.exception_handler(Http404)

@@ -10,6 +10,9 @@ urlpatterns = [
     path("territoires/", include("maillage.territories.urls")),
     path("structures/", include("maillage.structures.urls")),
     path("lieux/", include("maillage.places.urls")),
+    path("activite/", include("maillage.activity.urls")),
+    path("diagnostic/", include("maillage.diagnosis.urls")),
+    path("feuille-de-route/", include("maillage.roadmap.urls")),
     path("api/v1/", mark_api_urls(api.urls)),
     path("admin/", admin.site.urls),
 ]

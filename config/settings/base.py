@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.structures",
     "maillage.places",
+    "maillage.activity",
+    "maillage.diagnosis",
+    "maillage.roadmap",
     "maillage.demo",
 ]
 

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from maillage.activity.demo import seed_activity
 from maillage.core.roles import Role
+from maillage.diagnosis.demo import seed_diagnosis
 from maillage.places.demo import seed_places
+from maillage.roadmap.demo import seed_roadmap
 from maillage.structures.enums import StructureType
 from maillage.structures.models import Structure
 from maillage.structures.services import membership_grant, structure_create
@@ -37,7 +40,7 @@ class DemoAccount:
 
 # Other apps add their demo data here: functions `(departement: str) -> str` (a line to print),
 # called in order after the structures and accounts exist.
-DEMO_SEEDERS: list = [seed_places]
+DEMO_SEEDERS: list = [seed_places, seed_diagnosis, seed_activity, seed_roadmap]
 
 
 @dataclass
