@@ -41,7 +41,7 @@ def pair():
 def test_list_explains_each_score(coordinator_client, pair):
     html = coordinator_client.get(reverse("places:duplicates")).content.decode()
     assert "France Services de Châteaudun" in html and "FRANCE SERVICES CHATEAUDUN" in html
-    assert f"<th scope=\"row\">{pair.score}</th>" in html
+    assert f'<th scope="row">{pair.score}</th>' in html
     assert "Nom : 100 % →" in html and "Téléphone" not in html.split("<tbody>")[1].split("</tbody>")[0]
     assert reverse("places:duplicate_detail", args=[pair.pk]) in html
 
