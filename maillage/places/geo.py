@@ -55,6 +55,24 @@ class CommuneResolver:
         self.former = dict(FormerCommune.objects.exclude(code__in=self.communes).values_list("code", "commune_id"))
         self._shapes: dict[str, shapely.Geometry | None] = {}
 
+    def prefetch(self, codes) -> None:
+        """Load at once the outlines of the communes that rows name (by INSEE or postal code)."""
+        wanted = set()
+        for code_insee, code_postal in codes:
+            if code_insee:
+                wanted.add(self.former.get(code_insee, code_insee))
+            wanted.update(self.by_postal.get(code_postal, ()))
+        wanted = sorted(code for code in wanted if code not in self._shapes)
+        for start in range(0, len(wanted), 2000):
+            chunk = wanted[start : start + 2000]
+            found = dict(Commune.objects.filter(code__in=chunk).values_list("code", "geometry"))
+            for code in chunk:
+                wkb = found.get(code)
+                geometry = shapely.from_wkb(bytes(wkb)) if wkb else None
+                if geometry is not None:
+                    shapely.prepare(geometry)
+                self._shapes[code] = geometry
+
     def shape(self, code: str):
         if code not in self._shapes:
             wkb = Commune.objects.filter(code=code).values_list("geometry", flat=True).first()

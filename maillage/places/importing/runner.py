@@ -9,6 +9,7 @@ with `rows == accepted + rejected` and each error/warning `{"line", "field", "va
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -44,12 +45,17 @@ COMPARED = tuple(STANDARD_TO_MODEL.get(name, name) for name in std.FIELD_NAMES) 
 PERSONAL_COLUMN = re.compile(r"(^|_)(contacts?|mediateurs?|initial_agent|userid_modification|nom_contact|prenom)$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_personal(key) -> bool:
+    return bool(PERSONAL_COLUMN.search(str(key).lower()))
+
+
 def personal_columns(values: dict, *, filled_only: bool = False) -> list[str]:
     """Columns of a row that hold data about people rather than about the place."""
     return [
         key
         for key, value in values.items()
-        if PERSONAL_COLUMN.search(str(key).lower()) and not (filled_only and value in (None, "", [], "#N/D"))
+        if _is_personal(key) and not (filled_only and value in (None, "", [], "#N/D"))
     ]
 
 
@@ -161,16 +167,22 @@ class ImportJob:
         total = len(self.parsed.records)
         seen: dict[str, int] = {}
         rows = []
+        personal_by_keys: dict[tuple, list] = {}
         for index, record in enumerate(self.parsed.records):
             converted = self.variant.convert(record.values)
             checked = checker.check(record.line, converted.fields)
             checked.warnings[:0] = [Issue(record.line, f, str(v), r) for f, v, r in converted.notes]
-            for column in personal_columns(record.values):
+            keys = tuple(record.values)
+            personal = personal_by_keys.get(keys)
+            if personal is None:
+                personal = personal_by_keys[keys] = personal_columns(record.values)
+            for column in personal:
                 converted.extra.pop(column, None)
-            for column in personal_columns(record.values, filled_only=True):
-                checked.warnings.append(
-                    Issue(record.line, column, "", "données de personnes (contacts) non conservées : minimisation")
-                )
+            for column in personal:
+                if record.values[column] not in (None, "", [], "#N/D"):
+                    checked.warnings.append(
+                        Issue(record.line, column, "", "données de personnes (contacts) non conservées : minimisation")
+                    )
             local_id = checked.values.get("id")
             if local_id and local_id in seen:
                 checked.errors.append(
@@ -183,8 +195,20 @@ class ImportJob:
                 )
             elif local_id:
                 seen[local_id] = record.line
-            raw = {key: value for key, value in record.values.items() if key not in personal_columns(record.values)}
+            raw = (
+                {key: value for key, value in record.values.items() if key not in personal}
+                if personal
+                else dict(record.values)
+            )
             row = Row(record.line, raw, checked, converted.extra)
+            rows.append(row)
+            if self.progress and (index + 1) % PROGRESS_EVERY == 0:
+                self.progress(index + 1, total)
+        resolver.prefetch(
+            (row.checked.values["code_insee"], row.checked.values["code_postal"]) for row in rows if row.checked.ok
+        )
+        for row in rows:
+            checked, record = row.checked, row
             if checked.ok:
                 values = checked.values
                 location = resolver.locate(
@@ -205,10 +229,7 @@ class ImportJob:
                             "code INSEE déduit du code postal et du nom de la commune",
                         )
                     )
-                row.values = _model_values(checked, location, converted.extra, structures)
-            rows.append(row)
-            if self.progress and (index + 1) % PROGRESS_EVERY == 0:
-                self.progress(index + 1, total)
+                row.values = _model_values(checked, location, row.extra, structures)
         if self.progress:
             self.progress(total, total)
         return rows
