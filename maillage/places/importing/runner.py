@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from maillage.core.models import AuditEntry
@@ -257,8 +257,10 @@ class ImportJob:
         `present`: ids of every row of the file, rejected ones included (a row that is present but
         invalid does not make its place disappear)."""
         existing = {
-            values[0]: (values[1], values[2:])
-            for values in Place.objects.filter(dataset=self.dataset).values_list("local_id", "pk", *COMPARED)
+            values[0]: (values[1], values[2], values[3:])
+            for values in Place.objects.filter(dataset=self.dataset).values_list(
+                "local_id", "pk", "missing_since", *COMPARED
+            )
         }
         now = timezone.now()
         to_create, to_update, updated, unchanged = [], [], [], 0
@@ -266,17 +268,9 @@ class ImportJob:
             values = row.values
             local_id = values["local_id"]
             if local_id not in existing:
-                to_create.append(
-                    Place(
-                        dataset=self.dataset,
-                        import_batch=self.batch,
-                        imported_at=now,
-                        standard_version=std.STANDARD_VERSION,
-                        **values,
-                    )
-                )
+                to_create.append(values)
                 continue
-            pk, old = existing[local_id]
+            pk, _, old = existing[local_id]
             diff = _diff(old, _comparable(values))
             if diff:
                 to_update.append(
@@ -294,10 +288,20 @@ class ImportJob:
                 updated.append({"id": local_id, "pk": pk, "changes": diff})
             else:
                 unchanged += 1
-        missing = Place.objects.filter(dataset=self.dataset, missing_since__isnull=True).exclude(local_id__in=present)
-        disappeared = list(missing.values_list("local_id", "pk"))
-        returning = Place.objects.filter(dataset=self.dataset, missing_since__isnull=False, local_id__in=present)
-        created = Place.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        missing_pks = [pk for key, (pk, since, _) in existing.items() if since is None and key not in present]
+        returning_pks = [pk for key, (pk, since, _) in existing.items() if since is not None and key in present]
+        # In the registry's order (Place.Meta.ordering), as the report has always listed them.
+        disappeared = list(Place.objects.filter(pk__in=missing_pks).values_list("local_id", "pk"))
+        created = insert_rows(
+            Place,
+            {
+                "dataset": self.dataset,
+                "import_batch": self.batch,
+                "imported_at": now,
+                "standard_version": std.STANDARD_VERSION,
+            },
+            to_create,
+        )
         if to_update:
             fields = [
                 *COMPARED,
@@ -309,12 +313,13 @@ class ImportJob:
                 "updated_at",
             ]
             Place.objects.bulk_update(to_update, fields, batch_size=500)
-        returning.update(missing_since=None, updated_at=now)
+        if returning_pks:
+            Place.objects.filter(pk__in=returning_pks).update(missing_since=None, updated_at=now)
         if disappeared and not self._partial():
             Place.objects.filter(pk__in=[pk for _, pk in disappeared]).update(missing_since=now, updated_at=now)
         self._journal(created, updated, disappeared, report)
         return {
-            "created": [place.local_id for place in created],
+            "created": [values["local_id"] for values in to_create],
             "updated": [{"id": item["id"], "changes": item["changes"]} for item in updated],
             "unchanged": unchanged,
             "disappeared": [] if self._partial() else [local_id for local_id, _ in disappeared],
@@ -352,45 +357,77 @@ class ImportJob:
         report["quarantined_new"] = len(fingerprints) - len(known)
 
     def _journal(self, created, updated, disappeared, report) -> None:
+        """One entry per created, updated or disappeared place (`created`: (pk, values) pairs)."""
         if self.dry_run:
             return
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
+        base = {"actor": actor, "object_type": "places.place", "run_id": current_run_id()}
         entries = [
-            AuditEntry(
-                actor=actor,
-                action=AuditAction.PLACE_CREATED,
-                object_type="places.place",
-                object_id=str(place.pk),
-                object_repr=str(place)[:255],
-                departement_code="",
-                payload={"dataset": self.dataset, "id": place.local_id},
-            )
-            for place in created
+            {
+                "action": AuditAction.PLACE_CREATED,
+                "object_id": str(pk),
+                "object_repr": f"{values['nom']} ({values['commune_nom']})"[:255],
+                "departement_code": "",
+                "payload": {"dataset": self.dataset, "id": values["local_id"]},
+            }
+            for pk, values in created
         ]
         entries += [
-            AuditEntry(
-                actor=actor,
-                action=AuditAction.PLACE_UPDATED,
-                object_type="places.place",
-                object_id=str(item["pk"]),
-                object_repr=item["id"][:255],
-                payload={"dataset": self.dataset, "changes": item["changes"]},
-            )
+            {
+                "action": AuditAction.PLACE_UPDATED,
+                "object_id": str(item["pk"]),
+                "object_repr": item["id"][:255],
+                "payload": {"dataset": self.dataset, "changes": item["changes"]},
+            }
             for item in updated
         ]
         if not self._partial():
             entries += [
-                AuditEntry(
-                    actor=actor,
-                    action=AuditAction.PLACE_DISAPPEARED,
-                    object_type="places.place",
-                    object_id=str(pk),
-                    object_repr=local_id[:255],
-                    payload={"dataset": self.dataset},
-                )
+                {
+                    "action": AuditAction.PLACE_DISAPPEARED,
+                    "object_id": str(pk),
+                    "object_repr": local_id[:255],
+                    "payload": {"dataset": self.dataset},
+                }
                 for local_id, pk in disappeared
             ]
-        AuditEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+        insert_rows(AuditEntry, base, entries, returning=False)
+
+
+def current_run_id() -> str:
+    from maillage.core.audit import _run_id
+
+    return _run_id.get()
+
+
+def insert_rows(model, common: dict, rows: list[dict], *, returning: bool = True) -> list[tuple[int, dict]]:
+    """Insert rows given as {field: value} dicts (plus `common` values), without building one model
+    instance per row on PostgreSQL (COPY, values adapted once per column type); bulk_create
+    elsewhere. Returns (pk, row) pairs when `returning` (pks read back by the natural key on
+    PostgreSQL, which only Place needs)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**common, **row) for row in rows], batch_size=BATCH_SIZE)
+        return [(obj.pk, row) for obj, row in zip(objects, rows, strict=True)] if returning else []
+    template = model(**common)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.pre_save(template, add=True) for field in fields}
+    names = {field.name: field.attname for field in fields}
+    json_columns = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    attnames = [field.attname for field in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            values = dict(defaults)
+            for key, value in row.items():
+                values[names.get(key, key)] = value
+            copy.write_row([json.dumps(values[name]) if name in json_columns else values[name] for name in attnames])
+    if not returning:
+        return []
+    pks = dict(model.objects.filter(dataset=common["dataset"]).values_list("local_id", "pk"))
+    return [(pks[row["local_id"]], row) for row in rows]
 
 
 def import_places(
