@@ -22,6 +22,7 @@ MENU = [
     MenuItem("Structures", "structures:list"),
     MenuItem("Appels", "places:operator"),
     MenuItem("Imports", "places:imports"),
+    MenuItem("Doublons", "places:duplicates"),
     MenuItem("Journal", "core:journal"),
 ]
 

@@ -18,10 +18,14 @@ import shapely
 
 from maillage.places import standard as std
 from maillage.places.export import to_csv
-from maillage.places.services import place_import_file
+from maillage.places.services import duplicates_refresh, place_import_file
 from maillage.territories.models import Commune
+from maillage.territories.normalize import normalize
+from maillage.territories.territory import Level, TerritoryRef
 
 DATASET = "demonstration"
+SECOND_DATASET = "demonstration-conseillers-numeriques"
+SECOND_SOURCE_SIZE = 6
 DAYS = {
     "lundi": "Mo",
     "mardi": "Tu",
@@ -84,6 +88,10 @@ def _record(commune, mairie, index: int, kind: str) -> dict:
         ),
     }
     nom, typologie, services, dispositifs = kinds[kind]
+    if kind == "mediatheque" and point is not None:
+        # Not the town hall itself: a few hundred metres away, with its own (unknown) phone, so
+        # that it is not mistaken for the France Services of the same town.
+        point, phone = shapely.Point(point.x, point.y + 0.0025), ""
     return {
         "id": f"{kind}-{commune.code}",
         "pivot": std.PLACEHOLDER_PIVOT,
@@ -128,7 +136,37 @@ def seed_places(departement: str) -> str:
         filename="demonstration-lieux.csv",
         dataset=DATASET,
     )
+    second = _second_source([r for r in records if r["id"].startswith("france-services-")][:SECOND_SOURCE_SIZE])
+    second_report, _ = place_import_file(
+        actor=None, data=to_csv(second), filename="demonstration-conseillers-numeriques.csv", dataset=SECOND_DATASET
+    )
+    duplicates = duplicates_refresh(actor=None, territory=TerritoryRef(Level.DEPARTEMENT, departement))
     return (
         f"Lieux de démonstration : {report['accepted']} (créés {len(report['created'])}, "
-        f"inchangés {report['unchanged']}), aux adresses et horaires réels des mairies."
+        f"inchangés {report['unchanged']}), aux adresses et horaires réels des mairies ; "
+        f"une seconde source de {second_report['accepted']} lieux en recoupe certains : "
+        f"{duplicates['pending']} doublon(s) possible(s) à examiner sur /lieux/doublons/."
     )
+
+
+def _second_source(records: list[dict]) -> list[dict]:
+    """The same France Services as another source would list them: names in capitals, abbreviated
+    addresses, positions a few tens of metres away, an older date, the Conseillers numériques
+    programme only — so that the demo has duplicates to review and merge."""
+    second = []
+    for record in records:
+        twin = {
+            **record,
+            "id": "cnfs-" + record["code_insee"],
+            "nom": normalize(record["nom"]).upper().replace("FRANCE SERVICES DE ", "FRANCE SERVICES "),
+            "adresse": record["adresse"].replace("Place", "Pl.").replace("place", "pl.").replace("Rue", "R."),
+            "source": "Conseillers numériques (démonstration)",
+            "date_maj": "2025-09-30",
+            "dispositif_programmes_nationaux": "Conseillers numériques",
+            "services": std.SERVICES[1],
+            "horaires": "",
+        }
+        if record["latitude"]:
+            twin["latitude"] = repr(round(float(record["latitude"]) + 0.0003, 6))
+        second.append(twin)
+    return sorted(second, key=lambda r: r["id"])

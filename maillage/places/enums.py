@@ -46,3 +46,5 @@ class AuditAction(models.TextChoices):
     PLACES_MERGED = "places.places_merged", "Lieux fusionnés"
     MERGE_UNDONE = "places.merge_undone", "Fusion annulée"
     DUPLICATE_DISMISSED = "places.duplicate_dismissed", "Doublon écarté"
+    DUPLICATE_REOPENED = "places.duplicate_reopened", "Doublon proposé à nouveau"
+    DUPLICATES_REFRESHED = "places.duplicates_refreshed", "Recherche de doublons"

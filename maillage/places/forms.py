@@ -184,3 +184,12 @@ class PlaceForm(BaseForm):
 
 class DiscardForm(BaseForm):
     motif = forms.CharField(label="Pourquoi écarter cette ligne ?", max_length=300)
+
+
+class DuplicateDismissForm(BaseForm):
+    motif = forms.CharField(
+        label="Pourquoi ces deux lieux sont-ils différents ?",
+        required=False,
+        max_length=500,
+        help_text="Facultatif, par exemple « deux guichets distincts dans le même bâtiment ».",
+    )

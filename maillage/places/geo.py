@@ -39,21 +39,60 @@ def _arrondissement(commune_code: str, postal: str) -> str | None:
     return None
 
 
-class CommuneResolver:
-    """The reference in memory for one import: codes, postal codes, former codes, names, shapes."""
+_REFERENCE: dict = {}
 
-    def __init__(self):
-        self.communes = {
+
+def _reference() -> tuple[dict, dict, dict]:
+    """Communes, postal codes and former codes, read once per process and read again when the
+    reference changes (its sizes are checked at each import: three counts)."""
+    version = (
+        Commune.objects.filter(is_current=True).count(),
+        PostalCode.objects.count(),
+        FormerCommune.objects.count(),
+    )
+    if _REFERENCE.get("version") != version:
+        communes = {
             code: (search_name, latitude, longitude)
             for code, search_name, latitude, longitude in Commune.objects.filter(is_current=True).values_list(
                 "code", "search_name", "latitude", "longitude"
             )
         }
-        self.by_postal: dict[str, list[str]] = {}
+        by_postal: dict[str, list[str]] = {}
         for postal, code in PostalCode.objects.values_list("code", "commune_id"):
-            self.by_postal.setdefault(postal, []).append(code)
-        self.former = dict(FormerCommune.objects.exclude(code__in=self.communes).values_list("code", "commune_id"))
+            by_postal.setdefault(postal, []).append(code)
+        former = {
+            code: current
+            for code, current in FormerCommune.objects.values_list("code", "commune_id")
+            if code not in communes
+        }
+        _REFERENCE.update(version=version, data=(communes, by_postal, former))
+    return _REFERENCE["data"]
+
+
+class CommuneResolver:
+    """The reference in memory for one import: codes, postal codes, former codes, names, shapes."""
+
+    def __init__(self):
+        self.communes, self.by_postal, self.former = _reference()
         self._shapes: dict[str, shapely.Geometry | None] = {}
+
+    def prefetch(self, codes) -> None:
+        """Load at once the outlines of the communes that rows name (by INSEE or postal code)."""
+        wanted = set()
+        for code_insee, code_postal in codes:
+            if code_insee:
+                wanted.add(self.former.get(code_insee, code_insee))
+            wanted.update(self.by_postal.get(code_postal, ()))
+        wanted = sorted(code for code in wanted if code not in self._shapes)
+        for start in range(0, len(wanted), 2000):
+            chunk = wanted[start : start + 2000]
+            found = dict(Commune.objects.filter(code__in=chunk).values_list("code", "geometry"))
+            for code in chunk:
+                wkb = found.get(code)
+                geometry = shapely.from_wkb(bytes(wkb)) if wkb else None
+                if geometry is not None:
+                    shapely.prepare(geometry)
+                self._shapes[code] = geometry
 
     def shape(self, code: str):
         if code not in self._shapes:

@@ -185,6 +185,11 @@ class DuplicateCandidate(TimestampedModel):
     status = models.CharField(
         "état", max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING, db_index=True
     )
+    note = models.CharField("motif", max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
 
     class Meta:
         verbose_name = "doublon possible"
@@ -206,8 +211,13 @@ class PlaceMerge(TimestampedModel):
     merged = models.ManyToManyField(Place, related_name="+")
     before = models.JSONField("valeurs avant fusion", default=dict)
     choices = models.JSONField("choix par champ", default=dict)
+    after = models.JSONField("valeurs après fusion", default=dict)
+    candidates = models.ManyToManyField(DuplicateCandidate, blank=True, related_name="merges")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     undone_at = models.DateTimeField("annulée le", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "fusion de lieux"

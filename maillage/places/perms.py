@@ -36,3 +36,18 @@ def can_import_places(user) -> bool:
 def can_fix_quarantined_row(user, row) -> bool:
     """Whoever may import may fix what an import rejected."""
     return can_import_places(user)
+
+
+def can_review_duplicates(user) -> bool:
+    """Duplicates span sources and structures: their review belongs to coordinateurs."""
+    return can_import_places(user)
+
+
+def can_merge_places(user, places) -> bool:
+    """A coordinateur merges places of their own territory only (every place of the merge)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    territories = territories_of(user, Role.COORDINATEUR)
+    return bool(territories) and all(_in_territories(place, territories) for place in places)

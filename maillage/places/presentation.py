@@ -95,3 +95,49 @@ def summary_to_read(place, km: float | None = None, *, now: dt.datetime | None =
 
 def date_known(place) -> bool:
     return place.date_maj not in PLACEHOLDER_DATES
+
+
+def merge_value_text(place, item: str) -> str:
+    """A merge item of a place, as the merge page shows it ("—" when empty)."""
+    from maillage.places import dedup
+
+    if item == dedup.LOCATION:
+        parts = [place.adresse, place.complement_adresse, f"{place.code_postal} {place.commune_nom}".strip()]
+        where = ", ".join(part for part in parts if part)
+        precision = "position précise" if place.position_origin == "given" else "position approximative"
+        return f"{where} ({precision})" if where else "—"
+    value = dedup.item_value(place, item)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    if item == "telephone" and value:
+        return phone_for_reading(value)
+    if item == "date_maj" and value in PLACEHOLDER_DATES:
+        return "inconnue"
+    if item == "pivot" and value and set(value) == {"0"}:
+        return "inconnu (00000000000000)"
+    return str(value) if value not in (None, "") else "—"
+
+
+def merge_rows(places: list, defaults: dict) -> list[dict]:
+    """One row per merge item: each place's value, which one the merge takes by default, and
+    whether the places already agree (then there is nothing to choose)."""
+    from maillage.places import dedup
+
+    rows = []
+    for item in dedup.MERGE_ITEMS:
+        texts = [merge_value_text(place, item) for place in places]
+        same = len({repr(dedup.item_value(place, item)) for place in places}) == 1
+        rows.append(
+            {
+                "item": item,
+                "label": dedup.MERGE_LABELS[item],
+                "same": same,
+                "options": [
+                    {"pk": str(place.pk), "text": text, "checked": defaults[item] == str(place.pk), "index": i}
+                    for i, (place, text) in enumerate(zip(places, texts, strict=True))
+                ],
+                "union": item in dedup.UNION_FIELDS and not same,
+                "union_checked": defaults[item] == dedup.UNION,
+            }
+        )
+    return rows

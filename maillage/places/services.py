@@ -2,6 +2,7 @@
 call these (deduplication and merges live in dedup.py and have their services here too)."""
 
 import datetime as dt
+import json
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,15 +10,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
-from maillage.places import perms
+from maillage.places import dedup, perms
 from maillage.places import standard as std
-from maillage.places.enums import AuditAction, QuarantineStatus
+from maillage.places.enums import AuditAction, DuplicateStatus, QuarantineStatus
 from maillage.places.geo import CommuneResolver
 from maillage.places.importing.runner import COMPARED, _comparable, _diff, _model_values, import_places
 from maillage.places.importing.validation import RowChecker
-from maillage.places.models import STANDARD_TO_MODEL, OrientationLink, PhoneCall, Place, QuarantinedRow
+from maillage.places.models import (
+    STANDARD_TO_MODEL,
+    DuplicateCandidate,
+    OrientationLink,
+    PhoneCall,
+    Place,
+    PlaceMerge,
+    QuarantinedRow,
+)
 from maillage.places.search import invalidate_index
 from maillage.structures.models import Structure
+from maillage.territories.territory import TerritoryRef
 
 ORIENTATION_CODE_BYTES = 6
 _STANDARD_NAMES = std.FIELD_NAMES
@@ -184,3 +194,239 @@ def orientation_link_create(*, place_ids: list[int], note: str = "") -> Orientat
         if not OrientationLink.objects.filter(code=code).exists():
             break
     return OrientationLink.objects.create(code=code, places=ordered, note=note.strip()[:500])
+
+
+# --- Duplicates and merges (scoring in dedup.py) ------------------------------------------------
+
+
+def duplicates_refresh(*, actor, territory: str | TerritoryRef | None = None, threshold: int | None = None) -> dict:
+    """Compare the active places (of a territory) and keep the pairs worth reviewing.
+
+    New pairs are added, pending ones get their new score, pending pairs that no longer reach the
+    threshold are withdrawn; pairs already dismissed or merged keep their decision. Nothing is merged."""
+    cfg = dedup.config()
+    if threshold is not None:
+        if not 0 <= threshold <= 100:
+            raise ValidationError("Le seuil est un nombre entre 0 et 100.")
+        cfg["threshold"] = threshold
+    places = Place.objects.active()
+    ref = TerritoryRef.parse(territory) if isinstance(territory, str) else territory
+    if ref is not None:
+        places = places.in_territory(ref)
+    candidates = dedup.candidates_from(places)
+    found = dedup.find_duplicates(candidates, cfg)
+    considered = {candidate.pk for candidate in candidates}
+    existing = {
+        (pair.first_id, pair.second_id): pair
+        for pair in DuplicateCandidate.objects.filter(first_id__in=considered, second_id__in=considered)
+    }
+    to_create, to_update, seen = [], [], set()
+    for scored in found:
+        key = (scored.first, scored.second)
+        seen.add(key)
+        pair = existing.get(key)
+        if pair is None:
+            to_create.append(
+                DuplicateCandidate(
+                    first_id=scored.first, second_id=scored.second, score=scored.score, details=scored.details
+                )
+            )
+        elif pair.status == DuplicateStatus.PENDING and (pair.score, pair.details) != (scored.score, scored.details):
+            pair.score, pair.details = scored.score, scored.details
+            to_update.append(pair)
+    stale = [pair.pk for key, pair in existing.items() if key not in seen and pair.status == DuplicateStatus.PENDING]
+    with transaction.atomic():
+        DuplicateCandidate.objects.bulk_create(to_create, batch_size=1000)
+        DuplicateCandidate.objects.bulk_update(to_update, ["score", "details"], batch_size=500)
+        DuplicateCandidate.objects.filter(pk__in=stale, merges__isnull=True).delete()
+        summary = {
+            "places": len(candidates),
+            "found": len(found),
+            "new": len(to_create),
+            "rescored": len(to_update),
+            "withdrawn": len(stale),
+            "pending": DuplicateCandidate.objects.filter(
+                status=DuplicateStatus.PENDING, first_id__in=considered, second_id__in=considered
+            ).count(),
+            "threshold": cfg["threshold"],
+            "territory": str(ref) if ref else "",
+        }
+        audit.record(actor=actor, action=AuditAction.DUPLICATES_REFRESHED, payload=summary)
+    return summary
+
+
+def _snapshot(place: Place) -> dict:
+    values = {name: getattr(place, name) for name in MERGE_SNAPSHOT}
+    values["date_maj"] = place.date_maj.isoformat()
+    return values
+
+
+def _restore(place: Place, values: dict) -> None:
+    for name, value in values.items():
+        setattr(place, name, dt.date.fromisoformat(value) if name == "date_maj" else value)
+
+
+MERGE_SNAPSHOT = tuple(
+    dict.fromkeys(
+        [field for fields in dedup.MERGE_ITEMS.values() for field in fields]
+        + ["structure_id", "is_published", "merged_into_id", "date_maj"]
+    )
+)
+
+
+def places_merge(*, actor, kept: Place, others: list[Place], choices: dict[str, str], candidate=None) -> PlaceMerge:
+    """Merge `others` into `kept`, item by item (`choices`: item → pk of the place to take it from,
+    or "union" for a list). The merged places are kept, flagged (merged into) and unpublished."""
+    group = [kept, *others]
+    if not others or len({place.pk for place in group}) != len(group):
+        raise ValidationError("Choisissez au moins deux lieux différents.")
+    if not perms.can_merge_places(actor, group):
+        raise PermissionDenied
+    if any(place.merged_into_id for place in group):
+        raise ValidationError("Un de ces lieux est déjà fusionné dans un autre.")
+    by_pk = {str(place.pk): place for place in group}
+    defaults = dedup.default_choices(group)
+    chosen = {**defaults, **{k: str(v) for k, v in choices.items() if k in dedup.MERGE_ITEMS}}
+    for item, source in chosen.items():
+        if source == dedup.UNION and item not in dedup.UNION_FIELDS:
+            raise ValidationError(f"« {dedup.MERGE_LABELS[item]} » ne peut pas être une union.")
+        if source != dedup.UNION and source not in by_pk:
+            raise ValidationError(f"Choix invalide pour « {dedup.MERGE_LABELS[item]} ».")
+    with transaction.atomic():
+        locked = {
+            str(place.pk): place
+            for place in Place.objects.select_for_update(of=("self",)).filter(pk__in=[p.pk for p in group])
+        }
+        if any(place.merged_into_id for place in locked.values()):
+            raise ValidationError("Un de ces lieux vient d'être fusionné dans un autre.")
+        kept, others = locked[str(kept.pk)], [locked[str(p.pk)] for p in others]
+        before = {"kept": _snapshot(kept), "merged": {str(p.pk): _snapshot(p) for p in others}}
+        for item, source in chosen.items():
+            fields = dedup.MERGE_ITEMS[item]
+            if source == dedup.UNION:
+                setattr(kept, fields[0], dedup.union(getattr(locked[pk], fields[0]) for pk in [str(kept.pk), *by_pk]))
+                continue
+            for name in fields:
+                setattr(kept, name, getattr(locked[source], name))
+        if kept.structure_id is None:
+            kept.structure_id = next((p.structure_id for p in others if p.structure_id), None)
+        kept.is_published = kept.is_published or (bool(kept.services) and any(p.is_published for p in others))
+        kept.full_clean()
+        kept.save()
+        for place in others:
+            place.merged_into, place.is_published = kept, False
+            place.save(update_fields=["merged_into", "is_published", "updated_at"])
+        merge = PlaceMerge.objects.create(kept=kept, before=before, choices=chosen, after=_snapshot(kept), actor=actor)
+        merge.merged.set(others)
+        pairs = DuplicateCandidate.objects.filter(
+            first_id__in=[p.pk for p in group], second_id__in=[p.pk for p in group]
+        )
+        if candidate is not None:
+            pairs = pairs | DuplicateCandidate.objects.filter(pk=candidate.pk)
+        merge.candidates.set(pairs)
+        pairs.update(status=DuplicateStatus.MERGED, reviewed_by=actor, reviewed_at=timezone.now())
+        changes = {
+            name: [before["kept"][name], value]
+            for name, value in merge.after.items()
+            if before["kept"][name] != value and name != "merged_into_id"
+        }
+        audit.record(
+            actor=actor,
+            action=AuditAction.PLACES_MERGED,
+            obj=kept,
+            commune=kept.commune,
+            payload={"merge": merge.pk, "merged": [p.pk for p in others], "choices": chosen, "changes": changes},
+        )
+        for place in others:
+            audit.record(
+                actor=actor,
+                action=AuditAction.PLACES_MERGED,
+                obj=place,
+                commune=place.commune,
+                payload={"merge": merge.pk, "merged_into": kept.pk},
+            )
+        transaction.on_commit(invalidate_index)
+    return merge
+
+
+def place_merge_undo(*, actor, merge: PlaceMerge) -> PlaceMerge:
+    """Undo a merge exactly: the kept place gets back its values, the merged places come back as
+    they were. Refused when the kept place has changed since (undo that change first)."""
+    if merge.undone_at is not None:
+        raise ValidationError("Cette fusion est déjà annulée.")
+    merged = list(merge.merged.all())
+    if not perms.can_merge_places(actor, [merge.kept, *merged]):
+        raise PermissionDenied
+    with transaction.atomic():
+        kept = Place.objects.select_for_update(of=("self",)).get(pk=merge.kept_id)
+        current = json.loads(json.dumps(_snapshot(kept), default=str))
+        if current != json.loads(json.dumps(merge.after, default=str)):
+            raise ValidationError(
+                "Le lieu conservé a été modifié depuis la fusion (import, modification ou autre fusion) : "
+                "l'annulation exacte n'est plus possible."
+            )
+        _restore(kept, merge.before["kept"])
+        kept.full_clean()
+        kept.save()
+        for place in merged:
+            if place.merged_into_id != kept.pk:
+                raise ValidationError(f"« {place} » n'est plus fusionné dans ce lieu.")
+            _restore(place, merge.before["merged"][str(place.pk)])
+            place.save()
+        merge.candidates.update(status=DuplicateStatus.PENDING, reviewed_by=None, reviewed_at=None)
+        merge.undone_at, merge.undone_by = timezone.now(), actor
+        merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+        for place in [kept, *merged]:
+            audit.record(
+                actor=actor,
+                action=AuditAction.MERGE_UNDONE,
+                obj=place,
+                commune=place.commune,
+                payload={"merge": merge.pk},
+            )
+        transaction.on_commit(invalidate_index)
+    return merge
+
+
+def duplicate_dismiss(*, actor, candidate: DuplicateCandidate, reason: str = "") -> DuplicateCandidate:
+    """Mark a pair as not a duplicate: it is no longer proposed (the decision is kept and journaled)."""
+    if not perms.can_merge_places(actor, [candidate.first, candidate.second]):
+        raise PermissionDenied
+    if candidate.status != DuplicateStatus.PENDING:
+        raise ValidationError("Cette paire a déjà été examinée.")
+    with transaction.atomic():
+        candidate.status, candidate.note = DuplicateStatus.DISMISSED, reason.strip()[:500]
+        candidate.reviewed_by, candidate.reviewed_at = actor, timezone.now()
+        candidate.save(update_fields=["status", "note", "reviewed_by", "reviewed_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.DUPLICATE_DISMISSED,
+            obj=candidate,
+            commune=candidate.first.commune,
+            payload={"first": candidate.first_id, "second": candidate.second_id, "reason": candidate.note},
+        )
+    return candidate
+
+
+def duplicate_reopen(*, actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """Undo a dismissal: the pair is proposed again."""
+    if not perms.can_merge_places(actor, [candidate.first, candidate.second]):
+        raise PermissionDenied
+    if candidate.status != DuplicateStatus.DISMISSED:
+        raise ValidationError("Seule une paire écartée peut être proposée à nouveau.")
+    with transaction.atomic():
+        candidate.status, candidate.note, candidate.reviewed_by, candidate.reviewed_at = (
+            DuplicateStatus.PENDING,
+            "",
+            None,
+            None,
+        )
+        candidate.save(update_fields=["status", "note", "reviewed_by", "reviewed_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.DUPLICATE_REOPENED,
+            obj=candidate,
+            commune=candidate.first.commune,
+            payload={"first": candidate.first_id, "second": candidate.second_id},
+        )
+    return candidate

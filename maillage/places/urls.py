@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.places.views import directory, manage, operator, orientation, public
+from maillage.places.views import dedup, directory, manage, operator, orientation, public
 
 app_name = "places"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("quarantaine/", manage.quarantine_list, name="quarantine"),
     path("quarantaine/<int:pk>/", manage.quarantine_fix, name="quarantine_fix"),
     path("quarantaine/<int:pk>/ecarter/", manage.quarantine_discard, name="quarantine_discard"),
+    path("doublons/", dedup.duplicate_list, name="duplicates"),
+    path("doublons/<int:pk>/", dedup.duplicate_detail, name="duplicate_detail"),
+    path("doublons/<int:pk>/ecarter/", dedup.duplicate_dismiss, name="duplicate_dismiss"),
+    path("fusions/", dedup.merge_list, name="merges"),
+    path("fusions/<int:pk>/annuler/", dedup.merge_undo, name="merge_undo"),
     path("<int:pk>/modifier/", manage.place_edit, name="edit"),
     path("<int:pk>/historique/", manage.place_history, name="history"),
 ]

@@ -16,6 +16,12 @@ def prepare(world):
     )
     world.extra["batch"] = batch
     world.extra["row"] = QuarantinedRow.objects.get(batch=batch)
+    from maillage.places.models import DuplicateCandidate, PlaceMerge
+
+    twin = PlaceFactory(nom=world.extra["place"].nom)
+    first, second = sorted([world.extra["place"], twin], key=lambda place: place.pk)
+    world.extra["pair"] = DuplicateCandidate.objects.create(first=first, second=second, score=95, details={})
+    world.extra["merge"] = PlaceMerge.objects.create(kept=first, actor=world.users["admin"])
 
 
 COORDINATION = {"coordinateur", "admin"}
@@ -37,6 +43,11 @@ PAGES = {
     "places:quarantine": (lambda w: {}, only(COORDINATION)),
     "places:quarantine_fix": (lambda w: {"pk": w.extra["row"].pk}, only(COORDINATION)),
     "places:quarantine_discard": (lambda w: {"pk": w.extra["row"].pk}, only(COORDINATION, code=302)),
+    "places:duplicates": (lambda w: {}, only(COORDINATION)),
+    "places:duplicate_detail": (lambda w: {"pk": w.extra["pair"].pk}, only(COORDINATION)),
+    "places:duplicate_dismiss": (lambda w: {"pk": w.extra["pair"].pk}, only(COORDINATION, code=405)),
+    "places:merges": (lambda w: {}, only(COORDINATION)),
+    "places:merge_undo": (lambda w: {"pk": w.extra["merge"].pk}, only(COORDINATION, code=405)),
     "places:edit": (lambda w: {"pk": w.extra["place"].pk}, only(MANAGERS)),
     "places:history": (lambda w: {"pk": w.extra["place"].pk}, only(MANAGERS)),
 }

@@ -9,6 +9,7 @@ with `rows == accepted + rejected` and each error/warning `{"line", "field", "va
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from maillage.core.models import AuditEntry
@@ -44,12 +45,17 @@ COMPARED = tuple(STANDARD_TO_MODEL.get(name, name) for name in std.FIELD_NAMES) 
 PERSONAL_COLUMN = re.compile(r"(^|_)(contacts?|mediateurs?|initial_agent|userid_modification|nom_contact|prenom)$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_personal(key) -> bool:
+    return bool(PERSONAL_COLUMN.search(str(key).lower()))
+
+
 def personal_columns(values: dict, *, filled_only: bool = False) -> list[str]:
     """Columns of a row that hold data about people rather than about the place."""
     return [
         key
         for key, value in values.items()
-        if PERSONAL_COLUMN.search(str(key).lower()) and not (filled_only and value in (None, "", [], "#N/D"))
+        if _is_personal(key) and not (filled_only and value in (None, "", [], "#N/D"))
     ]
 
 
@@ -161,16 +167,22 @@ class ImportJob:
         total = len(self.parsed.records)
         seen: dict[str, int] = {}
         rows = []
+        personal_by_keys: dict[tuple, list] = {}
         for index, record in enumerate(self.parsed.records):
             converted = self.variant.convert(record.values)
             checked = checker.check(record.line, converted.fields)
             checked.warnings[:0] = [Issue(record.line, f, str(v), r) for f, v, r in converted.notes]
-            for column in personal_columns(record.values):
+            keys = tuple(record.values)
+            personal = personal_by_keys.get(keys)
+            if personal is None:
+                personal = personal_by_keys[keys] = personal_columns(record.values)
+            for column in personal:
                 converted.extra.pop(column, None)
-            for column in personal_columns(record.values, filled_only=True):
-                checked.warnings.append(
-                    Issue(record.line, column, "", "données de personnes (contacts) non conservées : minimisation")
-                )
+            for column in personal:
+                if record.values[column] not in (None, "", [], "#N/D"):
+                    checked.warnings.append(
+                        Issue(record.line, column, "", "données de personnes (contacts) non conservées : minimisation")
+                    )
             local_id = checked.values.get("id")
             if local_id and local_id in seen:
                 checked.errors.append(
@@ -183,8 +195,20 @@ class ImportJob:
                 )
             elif local_id:
                 seen[local_id] = record.line
-            raw = {key: value for key, value in record.values.items() if key not in personal_columns(record.values)}
+            raw = (
+                {key: value for key, value in record.values.items() if key not in personal}
+                if personal
+                else dict(record.values)
+            )
             row = Row(record.line, raw, checked, converted.extra)
+            rows.append(row)
+            if self.progress and (index + 1) % PROGRESS_EVERY == 0:
+                self.progress(index + 1, total)
+        resolver.prefetch(
+            (row.checked.values["code_insee"], row.checked.values["code_postal"]) for row in rows if row.checked.ok
+        )
+        for row in rows:
+            checked, record = row.checked, row
             if checked.ok:
                 values = checked.values
                 location = resolver.locate(
@@ -205,10 +229,7 @@ class ImportJob:
                             "code INSEE déduit du code postal et du nom de la commune",
                         )
                     )
-                row.values = _model_values(checked, location, converted.extra, structures)
-            rows.append(row)
-            if self.progress and (index + 1) % PROGRESS_EVERY == 0:
-                self.progress(index + 1, total)
+                row.values = _model_values(checked, location, row.extra, structures)
         if self.progress:
             self.progress(total, total)
         return rows
@@ -236,8 +257,10 @@ class ImportJob:
         `present`: ids of every row of the file, rejected ones included (a row that is present but
         invalid does not make its place disappear)."""
         existing = {
-            values[0]: (values[1], values[2:])
-            for values in Place.objects.filter(dataset=self.dataset).values_list("local_id", "pk", *COMPARED)
+            values[0]: (values[1], values[2], values[3:])
+            for values in Place.objects.filter(dataset=self.dataset).values_list(
+                "local_id", "pk", "missing_since", *COMPARED
+            )
         }
         now = timezone.now()
         to_create, to_update, updated, unchanged = [], [], [], 0
@@ -245,17 +268,9 @@ class ImportJob:
             values = row.values
             local_id = values["local_id"]
             if local_id not in existing:
-                to_create.append(
-                    Place(
-                        dataset=self.dataset,
-                        import_batch=self.batch,
-                        imported_at=now,
-                        standard_version=std.STANDARD_VERSION,
-                        **values,
-                    )
-                )
+                to_create.append(values)
                 continue
-            pk, old = existing[local_id]
+            pk, _, old = existing[local_id]
             diff = _diff(old, _comparable(values))
             if diff:
                 to_update.append(
@@ -273,10 +288,20 @@ class ImportJob:
                 updated.append({"id": local_id, "pk": pk, "changes": diff})
             else:
                 unchanged += 1
-        missing = Place.objects.filter(dataset=self.dataset, missing_since__isnull=True).exclude(local_id__in=present)
-        disappeared = list(missing.values_list("local_id", "pk"))
-        returning = Place.objects.filter(dataset=self.dataset, missing_since__isnull=False, local_id__in=present)
-        created = Place.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        missing_pks = [pk for key, (pk, since, _) in existing.items() if since is None and key not in present]
+        returning_pks = [pk for key, (pk, since, _) in existing.items() if since is not None and key in present]
+        # In the registry's order (Place.Meta.ordering), as the report has always listed them.
+        disappeared = list(Place.objects.filter(pk__in=missing_pks).values_list("local_id", "pk"))
+        created = insert_rows(
+            Place,
+            {
+                "dataset": self.dataset,
+                "import_batch": self.batch,
+                "imported_at": now,
+                "standard_version": std.STANDARD_VERSION,
+            },
+            to_create,
+        )
         if to_update:
             fields = [
                 *COMPARED,
@@ -288,12 +313,13 @@ class ImportJob:
                 "updated_at",
             ]
             Place.objects.bulk_update(to_update, fields, batch_size=500)
-        returning.update(missing_since=None, updated_at=now)
+        if returning_pks:
+            Place.objects.filter(pk__in=returning_pks).update(missing_since=None, updated_at=now)
         if disappeared and not self._partial():
             Place.objects.filter(pk__in=[pk for _, pk in disappeared]).update(missing_since=now, updated_at=now)
         self._journal(created, updated, disappeared, report)
         return {
-            "created": [place.local_id for place in created],
+            "created": [values["local_id"] for values in to_create],
             "updated": [{"id": item["id"], "changes": item["changes"]} for item in updated],
             "unchanged": unchanged,
             "disappeared": [] if self._partial() else [local_id for local_id, _ in disappeared],
@@ -331,45 +357,77 @@ class ImportJob:
         report["quarantined_new"] = len(fingerprints) - len(known)
 
     def _journal(self, created, updated, disappeared, report) -> None:
+        """One entry per created, updated or disappeared place (`created`: (pk, values) pairs)."""
         if self.dry_run:
             return
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
+        base = {"actor": actor, "object_type": "places.place", "run_id": current_run_id()}
         entries = [
-            AuditEntry(
-                actor=actor,
-                action=AuditAction.PLACE_CREATED,
-                object_type="places.place",
-                object_id=str(place.pk),
-                object_repr=str(place)[:255],
-                departement_code="",
-                payload={"dataset": self.dataset, "id": place.local_id},
-            )
-            for place in created
+            {
+                "action": AuditAction.PLACE_CREATED,
+                "object_id": str(pk),
+                "object_repr": f"{values['nom']} ({values['commune_nom']})"[:255],
+                "departement_code": "",
+                "payload": {"dataset": self.dataset, "id": values["local_id"]},
+            }
+            for pk, values in created
         ]
         entries += [
-            AuditEntry(
-                actor=actor,
-                action=AuditAction.PLACE_UPDATED,
-                object_type="places.place",
-                object_id=str(item["pk"]),
-                object_repr=item["id"][:255],
-                payload={"dataset": self.dataset, "changes": item["changes"]},
-            )
+            {
+                "action": AuditAction.PLACE_UPDATED,
+                "object_id": str(item["pk"]),
+                "object_repr": item["id"][:255],
+                "payload": {"dataset": self.dataset, "changes": item["changes"]},
+            }
             for item in updated
         ]
         if not self._partial():
             entries += [
-                AuditEntry(
-                    actor=actor,
-                    action=AuditAction.PLACE_DISAPPEARED,
-                    object_type="places.place",
-                    object_id=str(pk),
-                    object_repr=local_id[:255],
-                    payload={"dataset": self.dataset},
-                )
+                {
+                    "action": AuditAction.PLACE_DISAPPEARED,
+                    "object_id": str(pk),
+                    "object_repr": local_id[:255],
+                    "payload": {"dataset": self.dataset},
+                }
                 for local_id, pk in disappeared
             ]
-        AuditEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+        insert_rows(AuditEntry, base, entries, returning=False)
+
+
+def current_run_id() -> str:
+    from maillage.core.audit import _run_id
+
+    return _run_id.get()
+
+
+def insert_rows(model, common: dict, rows: list[dict], *, returning: bool = True) -> list[tuple[int, dict]]:
+    """Insert rows given as {field: value} dicts (plus `common` values), without building one model
+    instance per row on PostgreSQL (COPY, values adapted once per column type); bulk_create
+    elsewhere. Returns (pk, row) pairs when `returning` (pks read back by the natural key on
+    PostgreSQL, which only Place needs)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**common, **row) for row in rows], batch_size=BATCH_SIZE)
+        return [(obj.pk, row) for obj, row in zip(objects, rows, strict=True)] if returning else []
+    template = model(**common)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.pre_save(template, add=True) for field in fields}
+    names = {field.name: field.attname for field in fields}
+    json_columns = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    attnames = [field.attname for field in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            values = dict(defaults)
+            for key, value in row.items():
+                values[names.get(key, key)] = value
+            copy.write_row([json.dumps(values[name]) if name in json_columns else values[name] for name in attnames])
+    if not returning:
+        return []
+    pks = dict(model.objects.filter(dataset=common["dataset"]).values_list("local_id", "pk"))
+    return [(pks[row["local_id"]], row) for row in rows]
 
 
 def import_places(

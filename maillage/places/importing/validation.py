@@ -58,6 +58,20 @@ ABSENT = frozenset(
 COUNTRY_CODE_WITH_ZERO = re.compile(r"^\+(33|590|594|262|596|269|687|689|508|681)0(\d{6,9})$")
 
 
+MEMO_SIZE = 50_000
+
+
+class _Recorder:
+    """Stands for a row's warning list inside a memoised check: keeps (is_error, field, value,
+    reason) in call order, whether a check appends an Issue itself or calls error()/warn()."""
+
+    def __init__(self):
+        self.items: list[tuple] = []
+
+    def append(self, issue) -> None:
+        self.items.append((False, issue.field, issue.value, issue.reason))
+
+
 @dataclass(frozen=True)
 class Issue:
     line: int
@@ -161,6 +175,34 @@ class RowChecker:
 
     def __init__(self, *, lenient: bool = False):
         self.lenient = lenient
+        self._memo: dict = {}
+
+    def _cached(self, key, compute, line: int, errors: list, warnings: list):
+        """The result of a field check that depends only on the cell's value, computed once per
+        distinct value (files repeat the same lists, codes, dates and hours on many rows); its
+        issues are replayed, in the same order, with the row's line."""
+        try:
+            hit = self._memo.get(key)
+        except TypeError:  # an unhashable cell (a dict): no memo
+            hit, key = None, None
+        if hit is None:
+            issues = _Recorder()
+
+            def error(name, value, reason):
+                issues.items.append((True, name, _text(value), reason))
+
+            def warn(name, value, reason):
+                issues.items.append((False, name, _text(value), reason))
+
+            hit = (compute(error, warn, issues), tuple(issues.items))
+            if key is not None:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[key] = hit
+        result, issues = hit
+        for is_error, name, value, reason in issues:
+            (errors if is_error else warnings).append(Issue(line, name, value, reason))
+        return list(result) if isinstance(result, list) else result
 
     def check(self, line: int, row: dict) -> Checked:
         checked = Checked()
@@ -186,14 +228,23 @@ class RowChecker:
                 error(name, "", f"le champ {std.FIELDS_BY_NAME[name].label} est obligatoire")
             values[name] = text
 
-        values["pivot"] = self._pivot(row.get("pivot"), error, warn)
-        values["code_postal"] = self._code(row.get("code_postal"), "code_postal", std.CODE_POSTAL, error, warn)
-        values["code_insee"] = self._code(row.get("code_insee"), "code_insee", std.CODE_INSEE, error, warn)
+        def cached(name, compute):
+            value = row.get(name)
+            key = (name, value.__class__, tuple(value) if isinstance(value, list) else value)
+            return self._cached(key, lambda e, w, r: compute(value, e, w, r), line, errors, warnings)
+
+        values["pivot"] = cached("pivot", lambda v, e, w, r: self._pivot(v, e, w))
+        values["code_postal"] = cached(
+            "code_postal", lambda v, e, w, r: self._code(v, "code_postal", std.CODE_POSTAL, e, w)
+        )
+        values["code_insee"] = cached(
+            "code_insee", lambda v, e, w, r: self._code(v, "code_insee", std.CODE_INSEE, e, w)
+        )
         values["latitude"] = self._coordinate(row.get("latitude"), "latitude", 90, error, warn)
         values["longitude"] = self._coordinate(row.get("longitude"), "longitude", 180, error, warn)
-        values["telephone"] = self._telephone(row.get("telephone"), error, warn, line, warnings)
-        values["horaires"] = self._hours(row.get("horaires"), warn)
-        values["date_maj"] = self._date(row.get("date_maj"), error, warn)
+        values["telephone"] = cached("telephone", lambda v, e, w, r: self._telephone(v, e, w, 0, r))
+        values["horaires"] = cached("horaires", lambda v, e, w, r: self._hours(v, w))
+        values["date_maj"] = cached("date_maj", lambda v, e, w, r: self._date(v, e, w))
         for name in ("presentation_resume", "presentation_detail", "fiche_acces_libre", "prise_rdv"):
             values[name] = _text(row.get(name)).replace("\r\n", "\n")
         self._presentation(values, error, warn)
@@ -202,10 +253,7 @@ class RowChecker:
                 warn(name, values[name], "adresse web qui ne semble pas valide (conservée)")
 
         for name in std.LIST_FIELDS:
-            items = _items(row.get(name), name, line, warnings)
-            if name in VOCABULARIES:
-                items = self._vocabulary(name, items, error, warn)
-            values[name] = items
+            values[name] = cached(name, lambda v, e, w, r, name=name: self._list(name, v, e, w, r))
         for code in values["typologie"]:
             if code not in TYPOLOGIES:
                 warn("typologie", code, "code de typologie inconnu de la liste data·inclusion (conservé)")
@@ -217,6 +265,12 @@ class RowChecker:
                 warn("site_web", url, "adresse web qui ne semble pas valide (conservée)")
         self._coupling(values, warn)
         return checked
+
+    def _list(self, name, value, error, warn, warnings) -> list[str]:
+        items = _items(value, name, 0, warnings)
+        if name in VOCABULARIES:
+            items = self._vocabulary(name, items, error, warn)
+        return items
 
     def _pivot(self, value, error, warn) -> str:
         text = _text(value).replace(" ", "").replace(".", "")

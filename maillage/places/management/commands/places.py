@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 from maillage.core.audit import command_run
 from maillage.core.commands import CommandError, SubcommandCommand
 from maillage.places import services
@@ -31,8 +33,13 @@ class Command(SubcommandCommand):
         export.add_argument("--source", help="Seulement ce jeu de données.")
         export.add_argument("--format", choices=["csv", "json"])
 
-        dedup = actions.add_parser("doublons", help="Chercher les doublons possibles (sans rien fusionner).")
+        dedup = actions.add_parser(
+            "dedup", aliases=["doublons"], help="Chercher les doublons possibles (sans rien fusionner)."
+        )
         dedup.add_argument("--territoire", help="commune|epci|departement|region:<code>")
+        dedup.add_argument(
+            "--seuil", type=int, help="Score minimal (0–100) d'une paire à examiner ; par défaut PLACES_DEDUP."
+        )
 
     def handle_import(self, *, path, source, dry_run, report, mapping, no_progress, **options):
         file = Path(path)
@@ -86,7 +93,17 @@ class Command(SubcommandCommand):
             Path(path).write_bytes(data)
             self.stderr.write(f"Export écrit : {path}")
 
-    def handle_doublons(self, *, territoire, **options):
-        with command_run():
-            found = services.duplicates_refresh(actor=None, territory=territoire)
-        self.stdout.write(f"{found} paire(s) de doublons possibles à examiner.")
+    def handle_dedup(self, *, territoire, seuil, **options):
+        try:
+            with command_run():
+                summary = services.duplicates_refresh(actor=None, territory=territoire, threshold=seuil)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        where = f" ({summary['territory']})" if summary["territory"] else ""
+        self.stdout.write(
+            f"{summary['places']} lieu(x) comparé(s){where}, seuil {summary['threshold']} : "
+            f"{summary['found']} paire(s) au-dessus du seuil, {summary['new']} nouvelle(s), "
+            f"{summary['withdrawn']} retirée(s) ; {summary['pending']} paire(s) à examiner sur /lieux/doublons/."
+        )
+
+    handle_doublons = handle_dedup

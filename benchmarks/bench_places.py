@@ -1,0 +1,337 @@
+"""Places: nearest-with-filters search and import throughput.
+
+Search: places generated over France like its population (communes drawn in proportion to their
+population, positions scattered around the commune's centre), written to the database; random
+queries (a point drawn the same way, one service, half of them "free of charge too"), k = 10.
+maillage answers from its in-memory index (`search.get_index().nearest`), in process and through
+HTTP (`/api/v1/lieux/proches`, a threaded WSGI server in this process, one connection per query).
+References measured in the same run: a full scan of every place (numpy: filter mask, every
+distance, partial sort), and PostGIS KNN (`<->` on a GiST index over geography, prepared statement)
+when the benchmark database is PostgreSQL and Debian's `postgresql-15-postgis-3` is installed — the
+setup says plainly when it is not.
+
+Import: a generated standard CSV (all valid rows) imported by maillage's importer (validation,
+commune resolution, bulk write) against a row-by-row baseline (same validation, one ORM `save()`
+per row), in rows per second.
+
+Default: 20,000 places and 2,000 queries (naive scan on 500 of them), 5,000 import rows;
+`--full`: 100,000 places and 10,000 queries (all of them through every reference), 50,000 rows.
+"""
+
+import http.client
+import json
+import random
+import shutil
+import subprocess
+import threading
+import time
+import urllib.parse
+
+import numpy as np
+from django.db import connection, transaction
+
+from benchmarks.common import Comparison, measure
+from maillage.places import search
+from maillage.places import standard as std
+from maillage.places.models import Place
+from maillage.territories.models import Commune
+
+SEED = 20261207
+DATASET = "bench"
+K = 10
+TARGET_IN_PROCESS_P95_MS = 0.15
+TARGET_HTTP_P95_MS = 5.0
+TARGET_VS_POSTGIS = 10.0
+TARGET_IMPORT_ROWS_S = 50_000
+
+
+def _communes():
+    rows = list(
+        Commune.objects.communes()
+        .filter(is_current=True, latitude__isnull=False, population__gt=0)
+        .values_list("code", "nom", "latitude", "longitude", "population")
+    )
+    weights = np.array([row[4] for row in rows], dtype=np.float64)
+    return rows, weights / weights.sum()
+
+
+def _points(rng: np.random.Generator, rows, weights, count: int):
+    """Points drawn like the population: a commune by population, then ~1.5 km around its centre."""
+    chosen = rng.choice(len(rows), size=count, p=weights)
+    lat = np.array([rows[i][2] for i in chosen]) + rng.normal(0, 0.012, count)
+    lon = np.array([rows[i][3] for i in chosen]) + rng.normal(0, 0.017, count)
+    return chosen, lat, lon
+
+
+def _services(rng: random.Random) -> list[str]:
+    return sorted(rng.sample(std.SERVICES, rng.randint(1, 4)), key=std.SERVICES.index)
+
+
+def generate_places(count: int) -> int:
+    """Replace the benchmark's places by `count` generated ones; returns the number written."""
+    rng, prng = np.random.default_rng(SEED), random.Random(SEED)
+    rows, weights = _communes()
+    chosen, lat, lon = _points(rng, rows, weights, count)
+    Place.objects.filter(dataset=DATASET).delete()
+    places = []
+    for n, (i, la, lo) in enumerate(zip(chosen, lat, lon, strict=True)):
+        code, nom, *_ = rows[i]
+        places.append(
+            Place(
+                dataset=DATASET,
+                local_id=f"bench-{n}",
+                pivot=std.PLACEHOLDER_PIVOT,
+                nom=f"Lieu {n} de {nom}",
+                commune_nom=nom,
+                code_postal="00000",
+                code_insee=code,
+                adresse=f"{n % 200 + 1} rue de la Mairie",
+                latitude=float(la),
+                longitude=float(lo),
+                position_latitude=float(la),
+                position_longitude=float(lo),
+                position_origin="given",
+                commune_id=code,
+                date_maj="2026-01-15",
+                services=_services(prng),
+                frais_a_charge=["Gratuit"] if prng.random() < 0.6 else ["Payant"],
+                horaires="Mo-Fr 09:00-12:00,14:00-17:00",
+            )
+        )
+    with transaction.atomic():
+        Place.objects.bulk_create(places, batch_size=5000)
+    search.invalidate_index()
+    return count
+
+
+def make_queries(count: int):
+    rng, prng = np.random.default_rng(SEED + 1), random.Random(SEED + 1)
+    rows, weights = _communes()
+    _, lat, lon = _points(rng, rows, weights, count)
+    queries = []
+    for la, lo in zip(lat, lon, strict=True):
+        filters = {"services": [prng.choice(std.SERVICES)]}
+        if prng.random() < 0.5:
+            filters["frais"] = ["Gratuit"]
+        queries.append((float(la), float(lo), filters))
+    return queries
+
+
+class NaiveScan:
+    """Every place, every query: filter mask, every distance, partial sort (numpy)."""
+
+    def __init__(self, index: search.PlaceIndex):
+        self.index = index
+        self.services = [set(s["services"]) for s in index.summaries]
+        self.frais = [set(s["frais_a_charge"]) for s in index.summaries]
+
+    def nearest(self, lat, lon, filters):
+        wanted_service = filters["services"][0]
+        free = "frais" in filters
+        mask = np.fromiter(
+            (
+                wanted_service in s and (not free or "Gratuit" in f)
+                for s, f in zip(self.services, self.frais, strict=True)
+            ),
+            dtype=bool,
+            count=len(self.services),
+        )
+        candidates = np.flatnonzero(mask)
+        point = search.to_xyz(lat, lon)[0]
+        chords = np.linalg.norm(self.index.xyz[candidates] - point, axis=1)
+        best = np.argpartition(chords, min(K, len(chords) - 1))[:K] if len(chords) > K else np.arange(len(chords))
+        best = best[np.argsort(chords[best])]
+        return self.index.ids[candidates[best]]
+
+
+# --- PostGIS ------------------------------------------------------------------------------------
+
+
+def postgis_setup() -> str | None:
+    """Install PostGIS into the local PostgreSQL if needed; None when ready, else the reason."""
+    if connection.vendor != "postgresql":
+        return "the benchmark database is SQLite (set BENCH_DATABASE_URL to a PostgreSQL URL for PostGIS)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+        available = cursor.fetchone() is not None
+    if not available and shutil.which("apt-get"):
+        print("PostGIS absent: apt-get install -y postgresql-15-postgis-3 …", flush=True)
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "postgresql-15-postgis-3"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            return f"apt-get install postgresql-15-postgis-3 failed: {done.stderr.strip()[-300:]}"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    except Exception as error:  # noqa: BLE001 (reported, not hidden)
+        return f"CREATE EXTENSION postgis failed: {error}"
+    return None
+
+
+def postgis_load() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_places_gis")
+        cursor.execute(
+            "CREATE TABLE bench_places_gis AS SELECT id, "
+            "ST_SetSRID(ST_MakePoint(position_longitude, position_latitude), 4326)::geography AS geog, "
+            "ARRAY(SELECT jsonb_array_elements_text(services::jsonb)) AS services, "
+            "ARRAY(SELECT jsonb_array_elements_text(frais_a_charge::jsonb)) AS frais "
+            "FROM places_place WHERE is_published AND merged_into_id IS NULL AND missing_since IS NULL "
+            "AND position_latitude IS NOT NULL"
+        )
+        cursor.execute("CREATE INDEX bench_places_gis_geog ON bench_places_gis USING gist (geog)")
+        cursor.execute("ANALYZE bench_places_gis")
+        cursor.execute("DEALLOCATE ALL")
+        cursor.execute(
+            "PREPARE bench_knn(float8, float8, text, text[]) AS "
+            "SELECT id FROM bench_places_gis WHERE $3 = ANY(services) AND frais @> $4 "
+            "ORDER BY geog <-> ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography LIMIT 10"
+        )
+
+
+def postgis_query(cursor, query):
+    lat, lon, filters = query
+    cursor.execute("EXECUTE bench_knn(%s, %s, %s, %s)", [lat, lon, filters["services"][0], filters.get("frais", [])])
+    return [row[0] for row in cursor.fetchall()]
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def start_server():
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+def http_query(port: int, query) -> list[int]:
+    lat, lon, filters = query
+    params = [("lat", f"{lat:.6f}"), ("lon", f"{lon:.6f}"), ("k", str(K))]
+    params += [(name, value) for name, values in filters.items() for value in values]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/api/v1/lieux/proches?" + urllib.parse.urlencode(params), headers={"Host": "localhost"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {body[:200]!r}")
+    return [item["id"] for item in json.loads(body)]
+
+
+def _target(label: str, value: float, target: float, *, lower_is_better=True) -> str:
+    met = value <= target if lower_is_better else value >= target
+    return f"{label}: {value:.3f} (target {'≤' if lower_is_better else '≥'} {target}) — {'met' if met else 'NOT met'}"
+
+
+def run_search(*, full: bool) -> list[Comparison]:
+    places, count = (100_000, 10_000) if full else (20_000, 2_000)
+    naive_count = count if full else 500
+    started = time.perf_counter()
+    generate_places(places)
+    print(f"places: {places} generated places written in {time.perf_counter() - started:.1f} s", flush=True)
+    queries = make_queries(count)
+    started = time.perf_counter()
+    index = search.get_index()
+    build_s = time.perf_counter() - started
+    for query in queries[:300]:  # warm the per-filter trees (as a running server has them)
+        index.nearest(query[0], query[1], k=K, filters=query[2])
+
+    ours = measure(
+        "maillage index (in process)", lambda q: search.get_index().nearest(q[0], q[1], k=K, filters=q[2]), queries
+    )
+    naive = NaiveScan(index)
+    agree = sum(
+        [f.id for f in index.nearest(q[0], q[1], k=K, filters=q[2])] == list(naive.nearest(*q)) for q in queries[:200]
+    )
+    naive_timing = measure("naive full scan (numpy)", lambda q: naive.nearest(*q), queries[:naive_count])
+    common = [
+        f"{places} places spread like the population, {count} queries, k={K}, filter: one service (+ free for half)",
+        f"index built from the database in {build_s:.2f} s; answers identical to the scan on {agree}/200 queries",
+    ]
+    comparisons = [
+        Comparison(
+            f"Places nearest-with-filters, in process vs naive scan ({places} places)",
+            ours,
+            naive_timing,
+            [*common, _target("in-process p95 ms", ours.p95_ms, TARGET_IN_PROCESS_P95_MS)]
+            + ([f"naive scan on the first {naive_count} queries; --full for all"] if naive_count < count else []),
+        )
+    ]
+
+    server = start_server()
+    port = server.server_address[1]
+    try:
+        for query in queries[:50]:
+            http_query(port, query)
+        over_http = measure("maillage via HTTP (/api/v1/lieux/proches)", lambda q: http_query(port, q), queries)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    problem = postgis_setup()
+    if problem:
+        print(f"PostGIS reference skipped: {problem}", flush=True)
+        comparisons.append(
+            Comparison(
+                f"Places nearest-with-filters via HTTP vs naive scan ({places} places)",
+                over_http,
+                naive_timing,
+                [f"PostGIS reference NOT measured: {problem}", _target("HTTP p95 ms", over_http.p95_ms, 5.0)],
+            )
+        )
+        return comparisons
+    postgis_load()
+    with connection.cursor() as cursor:
+        for query in queries[:200]:
+            postgis_query(cursor, query)
+        postgis_agree = sum(
+            postgis_query(cursor, q) == [f.id for f in index.nearest(q[0], q[1], k=K, filters=q[2])]
+            for q in queries[:200]
+        )
+        gis = measure("PostGIS KNN <-> GiST (prepared)", lambda q: postgis_query(cursor, q), queries)
+    ratio = gis.p95_ms / ours.p95_ms
+    comparisons.append(
+        Comparison(
+            f"Places nearest-with-filters, in process vs PostGIS KNN ({places} places)",
+            ours,
+            gis,
+            [
+                f"PostGIS: geography points, GiST index, prepared statement, same filters; same 10 ids as maillage "
+                f"on {postgis_agree}/200 queries (ties and the sphere vs spheroid may reorder equals)",
+                _target("p95 ratio PostGIS / maillage", ratio, TARGET_VS_POSTGIS, lower_is_better=False),
+            ],
+        )
+    )
+    comparisons.append(
+        Comparison(
+            f"Places nearest-with-filters via HTTP vs PostGIS KNN in the database ({places} places)",
+            over_http,
+            gis,
+            [
+                "HTTP: a new connection per query to a threaded WSGI server in the same process (client and "
+                "server share the interpreter); PostGIS: the SQL alone, without HTTP",
+                _target("HTTP p95 ms", over_http.p95_ms, TARGET_HTTP_P95_MS),
+            ],
+        )
+    )
+    return comparisons
+
+
+def run(*, full: bool) -> list[Comparison]:
+    comparisons = run_search(full=full)
+    Place.objects.filter(dataset=DATASET).delete()
+    search.invalidate_index()
+    return comparisons
