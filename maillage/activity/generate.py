@@ -157,6 +157,7 @@ def generate_activities(
     start: dt.date | None = None,
     end: dt.date | None = None,
     structures=None,
+    label: str = "",
 ) -> ActivityImport:
     """Create n synthetic activities for the structures (of a département, or all of them)."""
     end = end or timezone.localdate()
@@ -180,7 +181,9 @@ def generate_activities(
     )
     now = timezone.now()
     with transaction.atomic():
-        batch = ActivityImport.objects.create(filename=f"generation-{n}-{seed}", report={"generated": n, "seed": seed})
+        batch = ActivityImport.objects.create(
+            filename=label or f"generation-{n}-{seed}", report={"generated": n, "seed": seed}
+        )
         ingest_rows(
             generated_rows(
                 n=n,
