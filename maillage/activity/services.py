@@ -221,9 +221,7 @@ def quarantine_resubmit(*, actor, row: QuarantinedActivityRow, raw: dict) -> Act
     if not checked.ok:
         raise ValidationError({error["field"]: error["reason"] for error in checked.errors})
     values = checked.values
-    print_ = fingerprint(values, 1)
-    if Activity.objects.filter(fingerprint=print_).exists():
-        raise ValidationError("Cette activité est déjà importée.")
+    print_ = fingerprint(values, f"quarantaine-{row.pk}")
     participants = values.pop("participants_anonymes")
     with transaction.atomic():
         activity = Activity.objects.create(
