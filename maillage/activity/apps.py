@@ -5,3 +5,11 @@ class ActivityConfig(AppConfig):
     name = "maillage.activity"
     label = "activity"
     verbose_name = "Activité de médiation numérique"
+
+    def ready(self):
+        from maillage.activity import indicators
+        from maillage.activity.panels import territory_activity_panel
+        from maillage.core.panels import register_territory_panel
+
+        register_territory_panel(territory_activity_panel)
+        indicators.register()

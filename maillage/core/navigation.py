@@ -20,6 +20,8 @@ MENU = [
     MenuItem("Lieux", "places:search"),
     MenuItem("Territoires", "territories:index"),
     MenuItem("Structures", "structures:list"),
+    MenuItem("Activité", "activity:dashboard"),
+    MenuItem("Saisir une activité", "activity:record"),
     MenuItem("Appels", "places:operator"),
     MenuItem("Imports", "places:imports"),
     MenuItem("Doublons", "places:duplicates"),

@@ -1,0 +1,105 @@
+"""Fast insertion of pre-validated activities: COPY on PostgreSQL, executemany elsewhere.
+
+Rows are plain tuples in COLUMNS order (no model instances: at millions of rows, building and
+preparing model objects costs more than the database). The caller then adds the batch to the
+rollups with one SQL statement (rollups.add_batch).
+"""
+
+import json
+
+from django.db import connection
+
+from maillage.activity.models import Activity
+
+COLUMNS = [
+    "type",
+    "mediateur_id",
+    "structure_id",
+    "place_id",
+    "date",
+    "duree",
+    "type_lieu",
+    "commune_id",
+    "thematiques",
+    "thematiques_mask",
+    "precisions_demarche",
+    "materiel",
+    "autonomie",
+    "oriente_vers_structure",
+    "structure_de_redirection",
+    "titre_atelier",
+    "niveau",
+    "notes",
+    "participants_anonymes",
+    "accompagnements_count",
+    "beneficiaire_commune_id",
+    "beneficiaire_genre",
+    "beneficiaire_tranche_age",
+    "beneficiaire_statut_social",
+    "source",
+    "fingerprint",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+]
+
+
+def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_id, now) -> tuple:
+    """A COLUMNS tuple from the values of validation.RowChecker (JSON lists serialised)."""
+    participants = values["participants_anonymes"]
+    return (
+        values["type"],
+        values.get("mediateur_id"),
+        values["structure_id"],
+        values.get("place_id"),
+        values["date"],
+        values["duree"],
+        values["type_lieu"],
+        values["commune_id"],
+        json.dumps(values["thematiques"]),
+        mask,
+        values.get("precisions_demarche", ""),
+        json.dumps(values.get("materiel", [])),
+        values.get("autonomie", ""),
+        values.get("oriente_vers_structure"),
+        values.get("structure_de_redirection", ""),
+        values.get("titre_atelier", ""),
+        values.get("niveau", ""),
+        "",
+        participants,
+        participants,
+        values.get("beneficiaire_commune_id"),
+        values.get("beneficiaire_genre", ""),
+        values.get("beneficiaire_tranche_age", ""),
+        values.get("beneficiaire_statut_social", ""),
+        source,
+        fingerprint,
+        batch_id,
+        now,
+        now,
+    )
+
+
+def ingest_rows(rows) -> int:
+    """Insert COLUMNS tuples; returns how many. Runs inside the caller's transaction."""
+    table = Activity._meta.db_table
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= 5000:
+                cursor.executemany(sql, chunk)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+    return count

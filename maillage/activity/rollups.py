@@ -1,0 +1,118 @@
+"""Daily and monthly rollups of live activities, kept exact by one SQL statement.
+
+Every change goes through `apply(where, params, sign)`: it adds (+1) or subtracts (-1) the sums of
+the matching live activities to the rollup rows of their day (and month) × structure × commune,
+with `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE` (PostgreSQL and SQLite alike). Creating
+an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new; a
+bulk import adds its whole batch in one statement per table; `rebuild()` starts again from zero.
+"""
+
+from django.db import connection, transaction
+
+from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
+from maillage.activity.models import COUNTER_COLUMNS, Activity, DailyRollup, MonthlyRollup
+from maillage.territories.models import Commune
+
+KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
+
+
+def _counter_expressions() -> dict[str, str]:
+    """SQL expression summed for each counter, on the activity `a` (weight: accompagnements)."""
+    w = "a.accompagnements_count"
+    ind, col = TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value
+    expressions = {
+        "activites_individuelles": f"CASE WHEN a.type = '{ind}' THEN 1 ELSE 0 END",
+        "activites_collectives": f"CASE WHEN a.type = '{col}' THEN 1 ELSE 0 END",
+        "accompagnements": w,
+        "accompagnements_individuels": f"CASE WHEN a.type = '{ind}' THEN {w} ELSE 0 END",
+        "participants_ateliers": f"CASE WHEN a.type = '{col}' THEN {w} ELSE 0 END",
+        "beneficiaires_anonymes": "a.participants_anonymes",
+        "duree_minutes": "a.duree",
+        "orientes": f"CASE WHEN a.oriente_vers_structure THEN {w} ELSE 0 END",
+    }
+    for value in TypeLieu.values:
+        expressions[f"canal_{value}"] = f"CASE WHEN a.type_lieu = '{value}' THEN {w} ELSE 0 END"
+    for key, low, high, _ in DUREE_BUCKETS:
+        condition = f"a.duree >= {low}" + (f" AND a.duree < {high}" if high else "")
+        expressions[f"duree_{key}"] = f"CASE WHEN {condition} THEN {w} ELSE 0 END"
+    for value in Autonomie.values:
+        expressions[f"autonomie_{value}"] = f"CASE WHEN a.autonomie = '{value}' THEN {w} ELSE 0 END"
+    for value, bit in THEMATIQUE_BITS.items():
+        expressions[f"th_{value}"] = f"CASE WHEN (a.thematiques_mask & {bit}) <> 0 THEN {w} ELSE 0 END"
+    assert list(expressions) == COUNTER_COLUMNS
+    return expressions
+
+
+EXPRESSIONS = _counter_expressions()
+
+
+def _period_expression(monthly: bool) -> str:
+    if not monthly:
+        return "a.date"
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('month', a.date) AS date)"
+    return "date(a.date, 'start of month')"
+
+
+def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
+    table = model._meta.db_table
+    activity = Activity._meta.db_table
+    commune = Commune._meta.db_table
+    sums = ", ".join(f"{sign} * SUM({expression})" for expression in EXPRESSIONS.values())
+    updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+    return (
+        f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) "
+        f"SELECT {_period_expression(monthly)}, a.structure_id, a.commune_id, COALESCE(c.epci_id, ''), "
+        f"c.departement_id, c.region_id, {sums} "
+        f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
+        f"WHERE a.deleted_at IS NULL AND ({where}) "
+        f"GROUP BY {_period_expression(monthly)}, a.structure_id, a.commune_id, c.epci_id, c.departement_id, "
+        "c.region_id "
+        f"ON CONFLICT (period, structure_id, commune_code) DO UPDATE SET {updates}"
+    )
+
+
+def apply(where: str, params: list, *, sign: int = 1, emptied_between=None) -> None:
+    """Add (sign=1) or subtract (sign=-1) the live activities matching `where` (SQL on alias `a`).
+
+    After a subtraction, rows left at zero between the dates `emptied_between` are removed.
+    """
+    assert sign in (1, -1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
+            cursor.execute(_statement(model, monthly=monthly, where=where, sign=sign), params)
+        if sign < 0 and emptied_between:
+            for model in (DailyRollup, MonthlyRollup):
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE activites_individuelles = 0 "
+                    "AND activites_collectives = 0 AND period >= %s AND period <= %s",
+                    list(emptied_between),
+                )
+
+
+def add_activity(activity_id: int) -> None:
+    apply("a.id = %s", [activity_id], sign=1)
+
+
+def subtract_activity(activity_id: int, date) -> None:
+    """Take a live activity out of the rollups (call before changing or deleting it)."""
+    apply("a.id = %s", [activity_id], sign=-1, emptied_between=(date.replace(day=1), date))
+
+
+def add_batch(batch_id: int) -> None:
+    apply("a.import_batch_id = %s", [batch_id], sign=1)
+
+
+def add_ids(ids: list[int]) -> None:
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        apply(f"a.id IN ({', '.join(['%s'] * len(chunk))})", chunk, sign=1)
+
+
+def rebuild() -> dict:
+    """Empty both tables and compute them again from every live activity."""
+    with transaction.atomic():
+        DailyRollup.objects.all().delete()
+        MonthlyRollup.objects.all().delete()
+        apply("1 = 1", [], sign=1)
+    return {"daily": DailyRollup.objects.count(), "monthly": MonthlyRollup.objects.count()}

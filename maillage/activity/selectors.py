@@ -1,0 +1,250 @@
+"""Statistics of recorded activities, read from the rollups (months, then the days at the edges).
+
+`activity_figures` answers any territory (commune to région), structure set and period with a
+handful of indexed sums; only distinct followed beneficiaries come from the raw tables (they are
+few: anonymous people are counts). `raw_figures` computes the same from the activities themselves
+(tests compare both; the benchmark uses it as the naive baseline).
+"""
+
+import calendar
+import datetime as dt
+
+from django.db.models import Count, F, Q, Sum
+
+from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, Thematique, TypeActivite, TypeLieu
+from maillage.activity.models import COUNTER_COLUMNS, Accompagnement, Activity, DailyRollup, MonthlyRollup
+from maillage.territories.enums import Level
+from maillage.territories.models import Commune
+
+SECRET_MAX = 10  # counts of 1 to 10 people are masked for small groups (secret statistique)
+_LEVEL_COLUMN = {
+    Level.COMMUNE: "commune_code",
+    Level.EPCI: "epci_code",
+    Level.DEPARTEMENT: "departement_code",
+    Level.REGION: "region_code",
+}
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _split(start: dt.date | None, end: dt.date | None):
+    """(monthly range, daily ranges) covering [start, end] exactly; None bounds are open."""
+    first_month = None if start is None else (start if start.day == 1 else _month_end(start) + dt.timedelta(days=1))
+    if end is None:
+        last_month_end = None
+    else:
+        last_month_end = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
+    if first_month is not None and last_month_end is not None and first_month > last_month_end:
+        return None, [(start, end)]
+    days = []
+    if start is not None and first_month != start:
+        days.append((start, first_month - dt.timedelta(days=1)))
+    if end is not None and last_month_end != end:
+        days.append((last_month_end + dt.timedelta(days=1), end))
+    return (first_month, last_month_end), days
+
+
+def _territory_q(ref) -> Q:
+    if ref is None:
+        return Q()
+    if ref.level == Level.COMMUNE:
+        codes = [ref.code, *Commune.objects.filter(parent_id=ref.code).values_list("code", flat=True)]
+        return Q(commune_code__in=codes)
+    return Q(**{_LEVEL_COLUMN[ref.level]: ref.code})
+
+
+def _scope_q(ref, structure_ids) -> Q:
+    q = _territory_q(ref)
+    if structure_ids is not None:
+        q &= Q(structure_id__in=list(structure_ids))
+    return q
+
+
+def _range_q(bounds) -> Q:
+    low, high = bounds
+    q = Q()
+    if low is not None:
+        q &= Q(period__gte=low)
+    if high is not None:
+        q &= Q(period__lte=high)
+    return q
+
+
+def rollup_totals(ref=None, start=None, end=None, structure_ids=None) -> dict:
+    """Sums of every counter over the period (monthly rows for whole months, daily for the rest)."""
+    months, days = _split(start, end)
+    scope = _scope_q(ref, structure_ids)
+    totals = dict.fromkeys(COUNTER_COLUMNS, 0)
+    aggregates = {name: Sum(name) for name in COUNTER_COLUMNS}
+    parts = []
+    if months is not None:
+        parts.append(MonthlyRollup.objects.filter(scope & _range_q(months)))
+    for bounds in days:
+        parts.append(DailyRollup.objects.filter(scope & _range_q(bounds)))
+    for queryset in parts:
+        for name, value in queryset.aggregate(**aggregates).items():
+            totals[name] += value or 0
+    return totals
+
+
+def _activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
+    qs = Activity.objects.live().between(start, end)
+    if ref is not None:
+        qs = qs.in_territory(ref)
+    if structure_ids is not None:
+        qs = qs.filter(structure_id__in=list(structure_ids))
+    if mediateur is not None:
+        qs = qs.filter(mediateur=mediateur)
+    return qs
+
+
+def followed_beneficiaries(ref=None, start=None, end=None, structure_ids=None, mediateur=None) -> int:
+    activities = _activities(ref, start, end, structure_ids, mediateur)
+    return (
+        Accompagnement.objects.filter(activity__in=activities.values("pk")).values("beneficiary_id").distinct().count()
+    )
+
+
+def structure_days(ref=None, start=None, end=None, structure_ids=None) -> int:
+    """Days of activity of each structure (one per day × structure × commune with an activity)."""
+    return DailyRollup.objects.filter(_scope_q(ref, structure_ids) & _range_q((start, end))).count()
+
+
+def _shape(totals: dict, suivis: int, days: int | None) -> dict:
+    figures = {
+        "accompagnements": totals["accompagnements"],
+        "beneficiaires": totals["beneficiaires_anonymes"] + suivis,
+        "beneficiaires_suivis": suivis,
+        "beneficiaires_anonymes": totals["beneficiaires_anonymes"],
+        "activites": totals["activites_individuelles"] + totals["activites_collectives"],
+        "activites_individuelles": totals["activites_individuelles"],
+        "activites_collectives": totals["activites_collectives"],
+        "accompagnements_individuels": totals["accompagnements_individuels"],
+        "participants_ateliers": totals["participants_ateliers"],
+        "duree_totale_minutes": totals["duree_minutes"],
+        "orientes": totals["orientes"],
+        "thematiques": {value: totals[f"th_{value}"] for value in Thematique.values},
+        "canaux": {value: totals[f"canal_{value}"] for value in TypeLieu.values},
+        "durees": {key: totals[f"duree_{key}"] for key, *_ in DUREE_BUCKETS},
+        "autonomie": {value: totals[f"autonomie_{value}"] for value in Autonomie.values},
+    }
+    if days is not None:
+        figures["jours_structure"] = days
+        figures["accompagnements_par_jour_par_structure"] = (
+            round(totals["accompagnements"] / days, 1) if days else None
+        )
+    return figures
+
+
+def activity_figures(ref=None, start=None, end=None, structure_ids=None, *, with_days=True) -> dict:
+    """The statistics of a territory (and/or set of structures) over a period, from the rollups."""
+    totals = rollup_totals(ref, start, end, structure_ids)
+    suivis = followed_beneficiaries(ref, start, end, structure_ids)
+    days = structure_days(ref, start, end, structure_ids) if with_days else None
+    return _shape(totals, suivis, days)
+
+
+def raw_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, with_days=True) -> dict:
+    """The same figures computed with GROUP BY on the raw activities (reference and baseline)."""
+    activities = _activities(ref, start, end, structure_ids, mediateur)
+    w = F("accompagnements_count")
+    ind = Q(type=TypeActivite.INDIVIDUEL)
+    col = Q(type=TypeActivite.COLLECTIF)
+    aggregates = {
+        "activites_individuelles": Count("pk", filter=ind),
+        "activites_collectives": Count("pk", filter=col),
+        "accompagnements": Sum(w),
+        "accompagnements_individuels": Sum(w, filter=ind),
+        "participants_ateliers": Sum(w, filter=col),
+        "beneficiaires_anonymes": Sum("participants_anonymes"),
+        "duree_minutes": Sum("duree"),
+        "orientes": Sum(w, filter=Q(oriente_vers_structure=True)),
+    }
+    for value in TypeLieu.values:
+        aggregates[f"canal_{value}"] = Sum(w, filter=Q(type_lieu=value))
+    for key, low, high, _ in DUREE_BUCKETS:
+        aggregates[f"duree_{key}"] = Sum(w, filter=Q(duree__gte=low) & (Q(duree__lt=high) if high else Q()))
+    for value in Autonomie.values:
+        aggregates[f"autonomie_{value}"] = Sum(w, filter=Q(autonomie=value))
+    totals = {name: value or 0 for name, value in activities.aggregate(**aggregates).items()}
+    masks = activities.values("thematiques_mask").annotate(total=Sum(w))
+    for value in Thematique.values:
+        totals[f"th_{value}"] = 0
+    for row in masks:
+        for value, bit in THEMATIQUE_BITS.items():
+            if row["thematiques_mask"] & bit:
+                totals[f"th_{value}"] += row["total"]
+    suivis = followed_beneficiaries(ref, start, end, structure_ids, mediateur)
+    days = activities.values("date", "structure_id", "commune_id").distinct().count() if with_days else None
+    return _shape(totals, suivis, days)
+
+
+def monthly_series(ref=None, start=None, end=None, structure_ids=None) -> list[tuple[dt.date, int]]:
+    """Accompagnements per month (whole months of the monthly rollup, edges from the daily one)."""
+    scope = _scope_q(ref, structure_ids)
+    rows = {}
+    months, days = _split(start, end)
+    if months is not None:
+        for row in (
+            MonthlyRollup.objects.filter(scope & _range_q(months))
+            .values("period")
+            .annotate(total=Sum("accompagnements"))
+        ):
+            rows[row["period"]] = rows.get(row["period"], 0) + row["total"]
+    for bounds in days:
+        for row in (
+            DailyRollup.objects.filter(scope & _range_q(bounds))
+            .values("period")
+            .annotate(total=Sum("accompagnements"))
+        ):
+            month = row["period"].replace(day=1)
+            rows[month] = rows.get(month, 0) + row["total"]
+    return sorted(rows.items())
+
+
+def commune_breakdown(ref, start=None, end=None, structure_ids=None) -> dict[str, int]:
+    """Accompagnements per commune of the territory (for the map)."""
+    months, days = _split(start, end)
+    scope = _scope_q(ref, structure_ids)
+    result: dict[str, int] = {}
+    parts = []
+    if months is not None:
+        parts.append(MonthlyRollup.objects.filter(scope & _range_q(months)))
+    parts += [DailyRollup.objects.filter(scope & _range_q(bounds)) for bounds in days]
+    for queryset in parts:
+        for row in queryset.values("commune_code").annotate(total=Sum("accompagnements")):
+            result[row["commune_code"]] = result.get(row["commune_code"], 0) + row["total"]
+    return result
+
+
+def mask_small_counts(figures: dict) -> tuple[dict, list[str]]:
+    """Secret statistique: every count of people between 1 and 10 becomes None; returns the
+    masked figures and the list of masked keys (dotted for nested distributions)."""
+    people = (
+        "accompagnements",
+        "beneficiaires",
+        "beneficiaires_suivis",
+        "beneficiaires_anonymes",
+        "accompagnements_individuels",
+        "participants_ateliers",
+        "orientes",
+    )
+    masked, keys = dict(figures), []
+    for key in people:
+        value = masked.get(key)
+        if value is not None and 1 <= value <= SECRET_MAX:
+            masked[key] = None
+            keys.append(key)
+    for group in ("thematiques", "canaux", "durees", "autonomie"):
+        if group in masked:
+            inner = dict(masked[group])
+            for key, value in inner.items():
+                if value is not None and 1 <= value <= SECRET_MAX:
+                    inner[key] = None
+                    keys.append(f"{group}.{key}")
+            masked[group] = inner
+    if "accompagnements" in keys:
+        masked["accompagnements_par_jour_par_structure"] = None
+    return masked, keys
