@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,105 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='IndexRun',
+            name="IndexRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('method_key', models.CharField(db_index=True, max_length=80, verbose_name='méthode')),
-                ('method_version', models.CharField(max_length=40, verbose_name='version de la méthode')),
-                ('method_label', models.CharField(max_length=200, verbose_name='libellé de la méthode')),
-                ('method_text', models.TextField(verbose_name='méthode (YAML)')),
-                ('method_digest', models.CharField(max_length=12, verbose_name='empreinte de la méthode')),
-                ('kind', models.CharField(choices=[('officiel', 'Indice officiel'), ('variante', 'Variante locale'), ('demo', 'Démonstration')], default='officiel', max_length=10, verbose_name='nature')),
-                ('stage', models.CharField(choices=[('brut', 'Indicateurs bruts (notés en classes)'), ('communes', 'Scores communaux déjà calculés (agrégés seulement)'), ('maillage', 'Indicateurs calculés par maillage')], max_length=10, verbose_name='point de départ')),
-                ('data_vintage', models.CharField(blank=True, max_length=500, verbose_name='millésime des données')),
-                ('population_vintage', models.CharField(blank=True, max_length=300, verbose_name='populations de pondération')),
-                ('inputs', models.CharField(blank=True, max_length=500, verbose_name='entrées')),
-                ('columns', models.JSONField(default=list, verbose_name='colonnes')),
-                ('labels', models.JSONField(default=dict, verbose_name='libellés')),
-                ('agreement', models.JSONField(blank=True, default=list, verbose_name="accord avec l'indice publié")),
-                ('notes', models.JSONField(blank=True, default=list, verbose_name='remarques')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='territoires calculés')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("method_key", models.CharField(db_index=True, max_length=80, verbose_name="méthode")),
+                ("method_version", models.CharField(max_length=40, verbose_name="version de la méthode")),
+                ("method_label", models.CharField(max_length=200, verbose_name="libellé de la méthode")),
+                ("method_text", models.TextField(verbose_name="méthode (YAML)")),
+                ("method_digest", models.CharField(max_length=12, verbose_name="empreinte de la méthode")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("officiel", "Indice officiel"),
+                            ("variante", "Variante locale"),
+                            ("demo", "Démonstration"),
+                        ],
+                        default="officiel",
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("brut", "Indicateurs bruts (notés en classes)"),
+                            ("communes", "Scores communaux déjà calculés (agrégés seulement)"),
+                            ("maillage", "Indicateurs calculés par maillage"),
+                        ],
+                        max_length=10,
+                        verbose_name="point de départ",
+                    ),
+                ),
+                ("data_vintage", models.CharField(blank=True, max_length=500, verbose_name="millésime des données")),
+                (
+                    "population_vintage",
+                    models.CharField(blank=True, max_length=300, verbose_name="populations de pondération"),
+                ),
+                ("inputs", models.CharField(blank=True, max_length=500, verbose_name="entrées")),
+                ("columns", models.JSONField(default=list, verbose_name="colonnes")),
+                ("labels", models.JSONField(default=dict, verbose_name="libellés")),
+                ("agreement", models.JSONField(blank=True, default=list, verbose_name="accord avec l'indice publié")),
+                ("notes", models.JSONField(blank=True, default=list, verbose_name="remarques")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="territoires calculés")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "calcul d'indice",
-                'verbose_name_plural': "calculs d'indice",
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "calcul d'indice",
+                "verbose_name_plural": "calculs d'indice",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TerritoryScore',
+            name="TerritoryScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('commune', 'Commune'), ('epci', 'EPCI'), ('departement', 'Département'), ('region', 'Région')], max_length=12, verbose_name='niveau')),
-                ('code', models.CharField(max_length=9, verbose_name='code')),
-                ('population', models.FloatField(blank=True, null=True, verbose_name='population de pondération')),
-                ('total', models.FloatField(blank=True, null=True, verbose_name='score total')),
-                ('values', models.JSONField(default=dict, verbose_name='scores par indicateur')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='diagnosis.indexrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("commune", "Commune"),
+                            ("epci", "EPCI"),
+                            ("departement", "Département"),
+                            ("region", "Région"),
+                        ],
+                        max_length=12,
+                        verbose_name="niveau",
+                    ),
+                ),
+                ("code", models.CharField(max_length=9, verbose_name="code")),
+                ("population", models.FloatField(blank=True, null=True, verbose_name="population de pondération")),
+                ("total", models.FloatField(blank=True, null=True, verbose_name="score total")),
+                ("values", models.JSONField(default=dict, verbose_name="scores par indicateur")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="diagnosis.indexrun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "score d'un territoire",
-                'verbose_name_plural': 'scores des territoires',
-                'ordering': ['level', 'code'],
-                'indexes': [models.Index(fields=['level', 'code'], name='diagnosis_score_territory_idx')],
-                'constraints': [models.UniqueConstraint(fields=('run', 'level', 'code'), name='diagnosis_territoryscore_unique')],
+                "verbose_name": "score d'un territoire",
+                "verbose_name_plural": "scores des territoires",
+                "ordering": ["level", "code"],
+                "indexes": [models.Index(fields=["level", "code"], name="diagnosis_score_territory_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "level", "code"), name="diagnosis_territoryscore_unique")
+                ],
             },
         ),
     ]
