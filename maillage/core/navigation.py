@@ -21,6 +21,7 @@ MENU = [
     MenuItem("Territoires", "territories:index"),
     MenuItem("Structures", "structures:list"),
     MenuItem("Appels", "places:operator"),
+    MenuItem("Diagnostic", "diagnosis:home"),
     MenuItem("Imports", "places:imports"),
     MenuItem("Journal", "core:journal"),
 ]

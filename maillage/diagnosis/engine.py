@@ -356,10 +356,15 @@ class RawInputs:
     vintage: str = ""
 
 
-def load_raw_inputs(method: Method, inputs_dir: Path) -> RawInputs:
-    """Read the method's sources in `inputs_dir`; commune-level values are copied to every IRIS."""
-    inputs_dir = Path(inputs_dir)
-    iris_spec = method.geography.get("iris")
+def load_raw_inputs(
+    method: Method, inputs_dir: Path | None, computed: dict[str, dict[str, float]] | None = None
+) -> RawInputs:
+    """Read the method's sources in `inputs_dir`; commune-level values are copied to every IRIS.
+
+    `computed`: values of the indicators maillage computes itself (key → commune code → value).
+    """
+    inputs_dir = Path(inputs_dir) if inputs_dir is not None else None
+    iris_spec = method.geography.get("iris") if inputs_dir is not None else None
     if iris_spec:
         table = read_columns(inputs_dir / iris_spec["file"], [iris_spec["iris"], iris_spec["commune"]])
         seen = set()
@@ -371,10 +376,12 @@ def load_raw_inputs(method: Method, inputs_dir: Path) -> RawInputs:
                 unit_communes.append(commune)
     else:
         unit_codes, unit_communes = [], []
-    sources = {}
+    sources = dict(computed or {})
     for indicator in method.indicators:
-        if indicator.source is None:
+        if indicator.source is None or indicator.key in sources:
             continue
+        if inputs_dir is None:
+            raise InputError(f"Indicateur {indicator.key} : il faut un dossier d'entrée (--inputs).")
         src = indicator.source
         values = read_values(inputs_dir / src.file, src.code, src.column, sep=src.sep, skip=src.skip)
         if src.transform == "one_minus":
@@ -394,7 +401,7 @@ def load_raw_inputs(method: Method, inputs_dir: Path) -> RawInputs:
         raw[:, j] = [values.get(key, math.nan) for key in keys]
     weights = np.ones(len(unit_codes))
     spec = method.geography.get("iris_population")
-    if spec and iris_spec:
+    if spec and iris_spec and inputs_dir is not None:
         path = (inputs_dir / spec["file"]).resolve()
         if path.is_file():
             population = read_values(path, spec["code"], spec["column"])

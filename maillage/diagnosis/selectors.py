@@ -204,12 +204,23 @@ def commune_matrix(run: IndexRun, ref: TerritoryRef):
     )
 
 
-def maillage_indicator(key: str, codes: list[str], *, distance_km: float = DEFAULT_DISTANCE_KM) -> np.ndarray:
-    """Raw values of an indicator computed by maillage for these communes (NaN where unknown)."""
-    communes = Commune.objects.filter(code__in=codes, latitude__isnull=False).values_list(
-        "code", "nom", "latitude", "longitude", "population"
-    )
-    rows = sorted(communes)
+def maillage_indicator(key: str, codes: list[str] | None, *, distance_km: float = DEFAULT_DISTANCE_KM) -> np.ndarray:
+    """Raw values of an indicator computed by maillage for these communes (all when None; NaN where unknown)."""
+    communes = Commune.objects.communes().filter(latitude__isnull=False)
+    if codes is not None:
+        communes = communes.filter(code__in=codes)
+    if key == "densite":
+        areas = dict(communes.values_list("code", "area_km2"))
+        codes = sorted(areas) if codes is None else codes
+        populations = dict(communes.values_list("code", "population"))
+        return np.array(
+            [
+                populations[c] / areas[c] if c in areas and areas[c] and populations[c] is not None else np.nan
+                for c in codes
+            ],
+            dtype=float,
+        )
+    rows = sorted(communes.values_list("code", "nom", "latitude", "longitude", "population"))
     subset = CommuneSet(
         codes=[row[0] for row in rows],
         names=[row[1] for row in rows],
@@ -219,6 +230,7 @@ def maillage_indicator(key: str, codes: list[str], *, distance_km: float = DEFAU
     )
     coverage = compute_coverage(subset, place_set().places, distance_km=distance_km)
     position = {code: i for i, code in enumerate(coverage.communes.codes)}
+    codes = coverage.communes.codes if codes is None else codes
     source = coverage.nearest_km if key == "distance_lieu" else coverage.hours_within
     out = np.array([source[position[code]] if code in position else np.nan for code in codes], dtype=float)
     return np.where(np.isinf(out), np.nan, out)

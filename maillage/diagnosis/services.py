@@ -33,12 +33,17 @@ def index_compute(
     commune_scores: Path | None = None,
     populations: Path | None = None,
     compare_with: Path | None = None,
+    scope=None,
 ) -> Computation:
     """Compute every level from raw inputs or from already-scored communes; compare if asked.
 
-    Raises ValidationError (French message) when the inputs are missing or unreadable.
+    Indicators computed by maillage (distance to the nearest place…) are computed for the communes of
+    `scope` (a TerritoryRef; all loaded communes by default). Raises ValidationError (French message)
+    when the inputs are missing or unreadable.
     """
-    if inputs_dir is None and commune_scores is None:
+    computed_keys = [i.key for i in method.indicators if i.computed]
+    only_computed = len(computed_keys) == len(method.indicators)
+    if inputs_dir is None and commune_scores is None and not only_computed:
         raise ValidationError("Indiquez --inputs (indicateurs bruts) ou --commune-scores (communes déjà notées).")
     try:
         geography = engine.reference_geography(populations)
@@ -49,12 +54,18 @@ def index_compute(
                 result, StartingStage.COMMUNE_SCORES, f"scores communaux : {Path(commune_scores).name}"
             )
         else:
-            if not Path(inputs_dir).is_dir():
+            if inputs_dir is not None and not Path(inputs_dir).is_dir():
                 raise ValidationError(f"Dossier d'entrée introuvable : {inputs_dir}")
-            raw = engine.load_raw_inputs(method, Path(inputs_dir))
+            raw = engine.load_raw_inputs(
+                method, Path(inputs_dir) if inputs_dir else None, computed=_computed_values(method, scope)
+            )
             result = engine.compute_index(method, raw, geography)
             result.vintage = raw.vintage
-            computation = Computation(result, StartingStage.RAW, f"indicateurs bruts : {Path(inputs_dir).name}/")
+            computation = Computation(
+                result,
+                StartingStage.RAW if inputs_dir else StartingStage.COMPUTED,
+                f"indicateurs bruts : {Path(inputs_dir).name}/" if inputs_dir else "indicateurs calculés par maillage",
+            )
         result.notes.append(f"Pondération : {geography.vintage}")
         if compare_with is not None:
             reference = engine.load_commune_scores(method, Path(compare_with))
@@ -63,6 +74,27 @@ def index_compute(
     except engine.InputError as error:
         raise ValidationError(str(error)) from error
     return computation
+
+
+def _computed_values(method: Method, scope) -> dict[str, dict[str, float]]:
+    from maillage.diagnosis import selectors
+
+    keys = [indicator.computed for indicator in method.indicators if indicator.computed]
+    if not keys:
+        return {}
+    communes = scope.communes().communes() if scope is not None else None
+    codes = sorted(communes.values_list("code", flat=True)) if communes is not None else None
+    out = {}
+    for indicator in method.indicators:
+        if indicator.computed:
+            values = selectors.maillage_indicator(indicator.computed, codes)
+            chosen = codes if codes is not None else selectors.commune_set(None).codes
+            if indicator.computed == "densite" and codes is None:
+                chosen = sorted(selectors.Commune.objects.communes().values_list("code", flat=True))
+            out[indicator.key] = {c: float(v) for c, v in zip(chosen, values, strict=True) if v == v}
+    if not any(out.values()):
+        raise ValidationError("Aucune commune avec position n'est chargée : maillage territories load.")
+    return out
 
 
 def _number(value: float) -> float | None:
@@ -77,6 +109,7 @@ def index_run_store(
     kind: str = RunKind.OFFICIAL,
     data_vintage: str = "",
     departements: set[str] | None = None,
+    levels: tuple[str, ...] = engine.LEVELS,
 ) -> IndexRun:
     """Store a computed index (all levels, optionally only some départements) with its method and vintage."""
     result = computation.result
@@ -104,6 +137,8 @@ def index_run_store(
     counts = {}
     rows = []
     for level, data in result.levels.items():
+        if level not in levels:
+            continue
         count = 0
         for i, code in enumerate(data.codes):
             if keep is not None and code not in keep[level]:

@@ -17,6 +17,7 @@ from maillage.diagnosis.engine import decile_classes
 MAILLAGE_INDICATORS = {
     "distance_lieu": ("Distance au lieu de médiation le plus proche", "up"),
     "heures_a_portee": ("Heures d'ouverture hebdomadaires à portée (10 km)", "down"),
+    "densite": ("Densité de population (hab./km²)", "down"),
 }
 RISK_BOUNDS = np.array([4.0, 5.0, 6.0, 7.0])  # 5 risk classes on the 1–10 scale
 
