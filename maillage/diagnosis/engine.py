@@ -91,6 +91,14 @@ class Geography:
 
     def __post_init__(self):
         self.index = {code: i for i, code in enumerate(self.codes)}
+        # Parents as integer codes: level → (sorted parent codes, index of each commune's parent or -1).
+        self.level_codes: dict[str, list[str]] = {}
+        self.parent_index: dict[str, np.ndarray] = {}
+        for level, parents in self.parents.items():
+            keys = sorted({p for p in parents if p and p != NO_EPCI})
+            position = {key: i for i, key in enumerate(keys)}
+            self.level_codes[level] = keys
+            self.parent_index[level] = np.array([position.get(p, -1) for p in parents], dtype=np.int64)
 
 
 def reference_geography(populations: Path | None = None) -> Geography:
@@ -149,54 +157,43 @@ def read_population_file(path: Path) -> dict[str, float]:
 
 @dataclass
 class Placement:
-    """Where each scored commune goes: its weight and its parent codes at every level."""
+    """Where each scored commune goes: its weight and its parent at every level (integer codes)."""
 
     weights: np.ndarray
-    parents: dict[str, np.ndarray]
+    parents: dict[str, np.ndarray]  # level → index into level_codes[level], -1 when none
+    level_codes: dict[str, list[str]]
     unmatched: list[str]
 
 
 def place_communes(codes: list[str], geography: Geography) -> Placement:
     """Resolve scored codes (any recent geography) to the reference; split a merged commune's weight."""
     override = getattr(geography, "population_override", None)
-    given = set(codes)
-    resolved = []
-    for code in codes:
-        if code in geography.index:
-            current = code
-        else:
-            current = geography.former.get(code)
-            if current is not None and current not in geography.index:
-                current = None
-        resolved.append(current)
-    shares: dict[str, int] = {}
-    for current in resolved:
-        if current is not None:
-            shares[current] = shares.get(current, 0) + 1
+    index, former = geography.index, geography.former
+    rows = np.array([index.get(code, index.get(former.get(code, ""), -1)) for code in codes], dtype=np.int64).reshape(
+        len(codes)
+    )
+    matched = rows >= 0
+    shares = np.bincount(rows[matched], minlength=len(geography.codes))
     weights = np.zeros(len(codes))
-    parents = {level: np.empty(len(codes), dtype=object) for level in LEVELS[1:]}
-    unmatched = []
-    for i, (code, current) in enumerate(zip(codes, resolved, strict=True)):
-        if current is None:
-            unmatched.append(code)
-            for level in parents:
-                parents[level][i] = ""
-            continue
-        j = geography.index[current]
-        if override is not None:
-            weight = override.get(code, math.nan)
-            if math.isnan(weight):
-                weight = geography.population[j] / shares[current]
-        else:
-            weight = geography.population[j] / shares[current]
-        weights[i] = weight
-        for level in parents:
-            parents[level][i] = geography.parents[level][j]
+    weights[matched] = geography.population[rows[matched]] / shares[rows[matched]]
+    if override is not None:
+        given = np.array([override.get(code, math.nan) for code in codes])
+        weights = np.where(matched & ~np.isnan(given), given, weights)
     # A commune given both whole and as arrondissements (Paris, Lyon, Marseille): keep the parts.
-    for i, code in enumerate(codes):
-        if code in ("75056", "13055", "69123") and any(c[:3] == code[:3] and c != code for c in given):
-            weights[i] = 0.0
-    return Placement(weights=weights, parents=parents, unmatched=unmatched)
+    given_codes = set(codes)
+    for whole, prefix in (("75056", "751"), ("13055", "132"), ("69123", "6938")):
+        if whole in given_codes and any(code.startswith(prefix) for code in given_codes):
+            weights[codes.index(whole)] = 0.0
+    parents = {
+        level: np.where(matched, geography.parent_index[level][np.where(matched, rows, 0)], -1)
+        for level in geography.parent_index
+    }
+    return Placement(
+        weights=weights,
+        parents=parents,
+        level_codes=geography.level_codes,
+        unmatched=[code for code, ok in zip(codes, matched, strict=True) if not ok],
+    )
 
 
 # --- scoring --------------------------------------------------------------------------------------
@@ -333,11 +330,14 @@ def aggregate_up(
     levels = {"commune": LevelResult("commune", list(codes), combine(method, indicator_values), weights.copy())}
     for level in LEVELS[1:]:
         parent = placement.parents[level]
-        keep = (parent != "") & (parent != NO_EPCI)
-        keys, groups = np.unique(parent[keep].astype(str), return_inverse=True)
-        aggregated = weighted_group_mean(indicator_values[keep], weights[keep], groups, len(keys))
-        population = np.bincount(groups, weights=weights[keep], minlength=len(keys))
-        levels[level] = LevelResult(level, [str(k) for k in keys], combine(method, aggregated), population)
+        keep = parent >= 0
+        size = len(placement.level_codes[level])
+        groups = parent[keep]
+        present = np.bincount(groups, minlength=size) > 0
+        aggregated = weighted_group_mean(indicator_values[keep], weights[keep], groups, size)[present]
+        population = np.bincount(groups, weights=weights[keep], minlength=size)[present]
+        names = [code for code, here in zip(placement.level_codes[level], present, strict=True) if here]
+        levels[level] = LevelResult(level, names, combine(method, aggregated), population)
     return levels
 
 

@@ -63,11 +63,8 @@ def test_population_weighted_aggregation_and_weighted_total():
     values = np.array([[2.0, 4.0], [6.0, np.nan], [10.0, 10.0]])
     placement = engine.Placement(
         weights=np.array([100.0, 300.0, 0.0]),
-        parents={
-            "epci": np.array(["E1", "E1", "E2"], dtype=object),
-            "departement": np.array(["28", "28", "28"], dtype=object),
-            "region": np.array(["24", "24", "24"], dtype=object),
-        },
+        parents={"epci": np.array([0, 0, 1]), "departement": np.array([0, 0, 0]), "region": np.array([0, 0, 0])},
+        level_codes={"epci": ["E1", "E2"], "departement": ["28"], "region": ["24"]},
         unmatched=[],
     )
     levels = engine.aggregate_up(method, ["c1", "c2", "c3"], values, placement)
