@@ -23,6 +23,7 @@ MENU = [
     MenuItem("Activité", "activity:dashboard"),
     MenuItem("Saisir une activité", "activity:record"),
     MenuItem("Appels", "places:operator"),
+    MenuItem("Diagnostic", "diagnosis:home"),
     MenuItem("Imports", "places:imports"),
     MenuItem("Doublons", "places:duplicates"),
     MenuItem("Journal", "core:journal"),

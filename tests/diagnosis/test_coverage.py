@@ -1,0 +1,93 @@
+"""Coverage of the mesh: distances, reach, white zones, densities, indicator sources."""
+
+import math
+
+import numpy as np
+import pytest
+
+from maillage.core.indicators import compute_indicator
+from maillage.diagnosis.coverage import CommuneSet, PlaceSet, compute_coverage, nearest_and_count, to_xyz
+from maillage.territories.territory import TerritoryRef
+from tests.diagnosis.factories import make_run
+from tests.places.factories import PlaceFactory
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def _communes():
+    return CommuneSet(
+        codes=["A", "B", "C"],
+        names=["A", "B", "C"],
+        latitude=np.array([48.44, 48.0, 47.0]),
+        longitude=np.array([1.49, 1.3, 1.0]),
+        population=np.array([1000.0, 200.0, 50.0]),
+        fragile=np.array([False, True, True]),
+        score=np.array([4.0, 6.5, 7.0]),
+    )
+
+
+def test_distances_reach_and_white_zones():
+    places = PlaceSet(
+        latitude=np.array([48.45, 48.40, 48.02]),
+        longitude=np.array([1.48, 1.50, 1.35]),
+        weekly_hours=np.array([20.0, np.nan, 10.0]),
+        categories={"France Services": np.array([False, False, True])},
+    )
+    coverage = compute_coverage(_communes(), places, distance_km=10)
+    assert coverage.nearest_km[0] == pytest.approx(haversine(48.44, 1.49, 48.45, 1.48), rel=1e-9)
+    assert coverage.places_within.tolist() == [2, 1, 0]
+    assert coverage.hours_within.tolist() == [20.0, 10.0, 0.0]
+    assert coverage.unknown_hours_within.tolist() == [1, 0, 0]
+    assert coverage.covered.tolist() == [True, True, False]
+    assert coverage.population_beyond() == 50
+    assert coverage.fragile_population_beyond() == 50
+    assert [row["code"] for row in coverage.white_zones()] == ["C"]
+    by_fs = coverage.nearest_by_category["France Services"]
+    assert by_fs[0] == pytest.approx(haversine(48.44, 1.49, 48.02, 1.35), rel=1e-9)
+
+
+def test_no_place_at_all_means_everyone_is_beyond():
+    empty = PlaceSet(latitude=np.array([]), longitude=np.array([]), weekly_hours=np.array([]))
+    coverage = compute_coverage(_communes(), empty, distance_km=10)
+    assert np.isinf(coverage.nearest_km).all()
+    assert coverage.population_beyond() == 1250
+    # White zones rank the fragile population uncovered first: B (200) before C (50) before A (0).
+    assert [row["code"] for row in coverage.white_zones()] == ["B", "C", "A"]
+
+
+def test_bench_core_matches_a_brute_force():
+    rng = np.random.default_rng(1)
+    communes = to_xyz(rng.uniform(43, 50, 200), rng.uniform(-1, 6, 200))
+    places = to_xyz(rng.uniform(43, 50, 500), rng.uniform(-1, 6, 500))
+    distance, count = nearest_and_count(communes, places, 25.0)
+    from maillage.diagnosis.coverage import chord_to_km
+
+    brute = chord_to_km(np.linalg.norm(communes[:, None, :] - places[None, :, :], axis=2))
+    assert np.allclose(distance, brute.min(axis=1))
+    assert (count == (brute <= 25.0).sum(axis=1)).all()
+
+
+def test_territory_coverage_and_indicator_sources():
+    ref = TerritoryRef("departement", "28")
+    assert compute_indicator("diagnosis.population_fragile", ref) is None  # no run yet
+    PlaceFactory(in_chartres=True, position_latitude=48.4469, position_longitude=1.4892)
+    run = make_run(departements=("28",))
+    fragile = compute_indicator("diagnosis.population_fragile", ref, seuil="6")
+    share = compute_indicator("diagnosis.part_population_fragile", ref, seuil="6")
+    scores = dict(run.scores.filter(level="commune").values_list("code", "total"))
+    from maillage.territories.models import Commune
+
+    population = dict(Commune.objects.filter(code__in=scores).values_list("code", "population"))
+    expected = sum(population[c] or 0 for c, total in scores.items() if total >= 6)
+    assert fragile == expected
+    assert share == pytest.approx(100 * expected / sum(p or 0 for p in population.values()), abs=0.01)
+    beyond = compute_indicator("diagnosis.population_hors_portee", ref, distance="10")
+    total = sum(
+        p or 0 for p in Commune.objects.communes().filter(departement_id="28").values_list("population", flat=True)
+    )
+    assert 0 < beyond < total  # Chartres and its neighbours are within 10 km of the place
