@@ -66,3 +66,10 @@ def can_see_confidential_amounts(user, roadmap) -> bool:
 def can_see_member_names(user, roadmap) -> bool:
     """Names of the people sitting in bodies are personal data: coordinateurs only (journaled)."""
     return is_coordinator(user, roadmap)
+
+
+def can_read_reports(user, roadmap) -> bool:
+    """COPIL reports go to those who steer or observe the territory's policy."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or _holds(user, roadmap, Role.COORDINATEUR, Role.OBSERVATEUR)
