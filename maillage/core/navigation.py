@@ -20,6 +20,7 @@ MENU = [
     MenuItem("Lieux", "places:search"),
     MenuItem("Territoires", "territories:index"),
     MenuItem("Structures", "structures:list"),
+    MenuItem("Feuille de route", "roadmap:index"),
     MenuItem("Appels", "places:operator"),
     MenuItem("Imports", "places:imports"),
     MenuItem("Journal", "core:journal"),

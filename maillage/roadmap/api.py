@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from maillage.core.policy import ApiRoles, api_public
@@ -331,7 +331,7 @@ def enter_value(request, slug: str, code: str, value: ValueIn):
         )
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from error
-    return 201, {"indicateur": indicator.code, "date": entry.date, "valeur": entry.value}
+    return Status(201, {"indicateur": indicator.code, "date": entry.date, "valeur": entry.value})
 
 
 @router.get(
@@ -408,13 +408,16 @@ def create_financing(request, slug: str, line: FinancingIn):
         raise HttpError(403, "Réservé aux coordinateurs du territoire.") from error
     except ValidationError:
         raise
-    return 201, {
-        "id": created.pk,
-        "financeur": funder.name,
-        "montant": created.amount,
-        "type": created.type,
-        "action": action.code if action else None,
-    }
+    return Status(
+        201,
+        {
+            "id": created.pk,
+            "financeur": funder.name,
+            "montant": created.amount,
+            "type": created.type,
+            "action": action.code if action else None,
+        },
+    )
 
 
 @router.get("/feuilles-de-route/{slug}/objectifs", response={200: TargetsOut, 404: ErrorOut}, auth=api_public)
