@@ -119,6 +119,7 @@ def test_indicator_values_live_and_entered(client, setup, monkeypatch):
 
     source = indicators.IndicatorSource(key="activity.accompagnements", label="Accompagnements", unit="", compute=fake)
     monkeypatch.setitem(indicators._sources, source.key, source)
+    monkeypatch.delitem(indicators._sources, "activity.beneficiaires", raising=False)  # an unavailable source
     IndicatorFactory(roadmap=setup["roadmap"], code="accompagnements", source_key="activity.accompagnements")
     IndicatorFactory(roadmap=setup["roadmap"], code="usagers", source_key="activity.beneficiaires")
     manual = IndicatorFactory(roadmap=setup["roadmap"], code="aidants", target=20)

@@ -118,15 +118,18 @@ def test_editing_an_action_calendar_shows_in_the_calendar(client, n28, coordinat
     assert "Mars 2025" in html and "action 1.3.1" in html
 
 
-def test_indicators_page_shows_live_value_and_unavailable_sources(client, n28, coordinateur):
+def test_indicators_page_shows_live_value_and_unavailable_sources(client, n28, coordinateur, monkeypatch):
+    from maillage.core import indicators
     from tests.places.factories import PlaceFactory
 
+    # The activity app may be installed: its source is withdrawn to show an unavailable one.
+    monkeypatch.delitem(indicators._sources, "activity.accompagnements", raising=False)
     client.force_login(coordinateur)
     rows = {
         row.indicator.code: row for row in client.get(f"/feuille-de-route/{n28.slug}/indicateurs/").context["rows"]
     }
     assert rows["lieux-inclusion-numerique"].actual == 0
-    assert rows["accompagnements"].unavailable  # activity source not registered here
+    assert rows["accompagnements"].unavailable
     PlaceFactory.create_batch(2, dispositif_programmes_nationaux=["France Services"])
     rows = {
         row.indicator.code: row for row in client.get(f"/feuille-de-route/{n28.slug}/indicateurs/").context["rows"]
