@@ -120,6 +120,10 @@ def place_set(ref: TerritoryRef | None = None) -> PlaceData:
         mask = np.array([dispositif in values for values in points.dispositifs], dtype=bool)
         if mask.any():
             categories[dispositif] = mask
+    for service in places_standard.SERVICES:
+        mask = np.array([service in values for values in points.services], dtype=bool)
+        if mask.any():
+            categories[f"Service : {service}"] = mask
     return PlaceData(
         places=PlaceSet(
             latitude=points.latitude,

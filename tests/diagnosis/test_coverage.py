@@ -91,3 +91,24 @@ def test_territory_coverage_and_indicator_sources():
         p or 0 for p in Commune.objects.communes().filter(departement_id="28").values_list("population", flat=True)
     )
     assert 0 < beyond < total  # Chartres and its neighbours are within 10 km of the place
+
+
+def test_demo_stores_a_labelled_run_from_maillage_data_only(client):
+    from maillage.diagnosis.demo import seed_diagnosis
+    from maillage.diagnosis.models import IndexRun
+
+    PlaceFactory(in_chartres=True, position_latitude=48.4469, position_longitude=1.4892)
+    PlaceFactory(dispositif_programmes_nationaux=["France Services"])
+    line = seed_diagnosis("28")
+    run = IndexRun.objects.get()
+    assert run.kind == "demo" and run.method_key == "maillage-acces"
+    assert "démonstration" in line
+    assert seed_diagnosis("28") == ""  # idempotent
+    assert set(run.counts) == {"commune", "epci", "departement"} and run.counts["departement"] == 1
+    chartres = run.scores.get(level="commune", code="28085").values
+    remote = run.scores.filter(level="commune").order_by("-values__distance_lieu").first()
+    assert chartres["distance_lieu"] <= remote.values["distance_lieu"]
+    html = client.get("/diagnostic/departement/28/").content.decode()
+    assert "Démonstration" in html or "démonstration" in html
+    coverage = client.get("/diagnostic/departement/28/couverture/").content.decode()
+    assert "Service : Aide aux démarches administratives" in coverage
