@@ -112,7 +112,7 @@ def home(request):
     run = selectors.current_run()
     if run is not None:
         codes = run.scores.filter(level=Level.DEPARTEMENT).values_list("code", flat=True)
-        departements = list(Departement.objects.filter(code__in=list(codes)).order_by("code"))
+        departements = list(Departement.objects.filter(code__in=list(codes)).select_related("region").order_by("code"))
     return render(
         request,
         "diagnosis/home.html",
@@ -126,7 +126,13 @@ def territory(request, level, code):
     run = _run_or_empty(request, ref)
     levels = _levels_below(ref)
     niveau = request.GET.get("niveau") if request.GET.get("niveau") in levels else levels[-1]
-    context = {"ref": ref, "territory": obj, "run": run, "levels": levels, "niveau": niveau}
+    context = {
+        "ref": ref,
+        "territory": obj,
+        "run": run,
+        "levels": [(level, Level(level).label) for level in levels],
+        "niveau": niveau,
+    }
     if run is not None:
         score = selectors.territory_score(run, ref)
         context.update(
