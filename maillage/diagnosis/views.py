@@ -8,7 +8,7 @@ import csv
 import math
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
@@ -44,7 +44,7 @@ def _territory(level: str, code: str):
     try:
         ref = TerritoryRef.parse(f"{level}:{code}")
         return ref, ref.get_object()
-    except (ValidationError, Exception) as error:
+    except (ValidationError, ObjectDoesNotExist) as error:
         raise Http404("Territoire inconnu.") from error
 
 

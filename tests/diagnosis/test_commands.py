@@ -88,3 +88,24 @@ def test_delete_asks_for_confirmation():
         _call("delete", str(run.pk))
     _call("delete", str(run.pk), "--yes")
     assert not IndexRun.objects.exists()
+
+
+def test_variant_command_reports_rank_correlation_and_class_changes(tmp_path):
+    make_run(departements=("28",))
+    same = _call("variant", "--territoire", "departement:28")
+    assert "Spearman) : 1.000" in same and "classe de risque : 0 " in same
+    changed = _call(
+        "variant",
+        "--territoire",
+        "departement:28",
+        "--retirer",
+        "no_thd_coverage_rate",
+        "--poids",
+        "poverty_rate=2",
+        "--output",
+        str(tmp_path / "v.csv"),
+    )
+    assert "Spearman) : 1.000" not in changed
+    assert _rows(tmp_path / "v.csv")[0][:3] == ["code", "nom", "officiel"]
+    with pytest.raises(CommandError, match="inconnu"):
+        _call("variant", "--territoire", "departement:28", "--retirer", "zz")
