@@ -265,6 +265,13 @@ class Command(SubcommandCommand):
                 raw = engine.load_raw_inputs(chosen, Path(inputs))
             except (ValidationError, engine.InputError) as error:
                 raise CommandError(str(error)) from error
+            self.stdout.write("Bornes des déciles (valeurs brutes) et part des IRIS à moins de 0,5 d'une borne :")
+            for j, indicator in enumerate(chosen.indicators):
+                values = raw.raw[:, j]
+                cuts = engine.decile_boundaries(values)
+                near = variants.share_near_boundaries(values, cuts, 0.5)
+                shown = " ".join(f"{cut:.3g}" for cut in cuts)
+                self.stdout.write(f"  {indicator.label:<40} {shown}  ({near:.0%})")
             self.stdout.write("Bornes des déciles déplacées (part des IRIS changeant de classe) :")
             for j, indicator in enumerate(chosen.indicators):
                 shifts = [
