@@ -260,6 +260,7 @@ def _coverage_context(request, ref, run):
             for label, values in coverage.nearest_by_category.items()
         ],
         "densities": selectors.epci_densities(ref) if ref.level != Level.COMMUNE else [],
+        "density": selectors.territory_density(ref, str(ref), population),
     }
 
 

@@ -112,3 +112,22 @@ def test_demo_stores_a_labelled_run_from_maillage_data_only(client):
     assert "Démonstration" in html or "démonstration" in html
     coverage = client.get("/diagnostic/departement/28/couverture/").content.decode()
     assert "Service : Aide aux démarches administratives" in coverage
+
+
+def test_densities_per_epci_and_for_the_territory(client):
+    from maillage.diagnosis import selectors
+    from maillage.territories.models import Epci
+
+    PlaceFactory(horaires="Mo-Fr 09:00-12:00")  # Châteaudun, 15 h a week
+    PlaceFactory(horaires="")  # hours unknown: counted as a place, not as hours
+    ref = TerritoryRef("departement", "28")
+    epci = Epci.objects.get(communes__code="28088")
+    rows = {row.code: row for row in selectors.epci_densities(ref)}
+    assert rows[epci.code].places == 2
+    assert rows[epci.code].weekly_hours == 15.0
+    assert rows[epci.code].places_per_10000 == pytest.approx(round(2 * 10_000 / epci.population, 2))
+    assert rows[epci.code].hours_per_1000 == pytest.approx(round(15 * 1_000 / epci.population, 1))
+    others = [row for code, row in rows.items() if code != epci.code]
+    assert others and all(row.places == 0 for row in others)
+    whole = selectors.territory_density(ref, "Eure-et-Loir", 433129)
+    assert whole.places == 2 and whole.places_per_10000 == pytest.approx(round(2 * 10_000 / 433129, 2))
