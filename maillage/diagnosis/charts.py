@@ -139,7 +139,7 @@ def risk_map(areas: list[MapArea], *, title: str, map_id: str) -> RiskMap:
         colors=RISK_COLORS,
         labels=[f"{label} ({ranges[i]})" for i, label in enumerate(RISK_LABELS)],
         title=title,
-        description="Carte choroplèthe du score de fragilité numérique, en cinq classes de « risque faible » "
+        description="Carte choroplèthe du score (1 à 10), en cinq classes de « risque faible » "
         "(clair) à « risque fort » (foncé). Les mêmes données figurent dans le tableau qui suit la carte.",
         map_id=map_id,
         digits=1,

@@ -91,7 +91,7 @@ def build_map(run: IndexRun, ref: TerritoryRef, level: str, territory) -> charts
         for code in codes
     ]
     areas.sort(key=lambda area: area.label)
-    title = f"Score de fragilité numérique des {LEVEL_PLURALS.get(level, level)} — {territory.nom}"
+    title = f"{run.method_label} : {LEVEL_PLURALS.get(level, level)} — {territory.nom}"
     return charts.risk_map(areas, title=title, map_id=f"carte-{level}")
 
 
