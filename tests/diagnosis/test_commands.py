@@ -58,6 +58,9 @@ def test_compute_needs_inputs_and_names_the_missing_file(tmp_path):
 
 
 def test_a_method_of_maillage_indicators_needs_no_input(tmp_path):
+    from tests.places.factories import PlaceFactory
+
+    PlaceFactory()
     out = _call("compute", "--method", "maillage-acces", "--output", str(tmp_path))
     assert "indicateurs calculés par maillage" in out
     header = (tmp_path / "commune.csv").read_text().splitlines()[0]
@@ -109,3 +112,33 @@ def test_variant_command_reports_rank_correlation_and_class_changes(tmp_path):
     assert _rows(tmp_path / "v.csv")[0][:3] == ["code", "nom", "officiel"]
     with pytest.raises(CommandError, match="inconnu"):
         _call("variant", "--territoire", "departement:28", "--retirer", "zz")
+
+
+def test_a_method_mixing_file_and_maillage_indicators(tmp_path):
+    from maillage.diagnosis.methods import load_method, method_to_yaml
+    from tests.places.factories import PlaceFactory
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "rates.csv").write_text(
+        "code;rate\n"
+        + "".join(f"{c};{i % 17}\n" for i, c in enumerate(["28085", "28088", "28134", "28280", "45234"])),
+        encoding="utf-8",
+    )
+    base = method_to_yaml(load_method("ifn-v3"), drop=COLUMNS[1:], key="essai", label="Essai")
+    text = base.replace("taux_non_couverture_thd_2019.csv", "rates.csv").replace("CODE_INSEE", "code")
+    text = text.replace("TAUX_COUVERTURE_THD", "rate").replace("geography:", "unused_geography:")
+    method = tmp_path / "essai.yaml"
+    method.write_text(text, encoding="utf-8")
+    _call("compute", "--method", str(method), "--inputs", str(tmp_path / "in"), "--output", str(tmp_path / "o"))
+    variant = method_to_yaml(
+        load_method(str(method)), add=[{"key": "distance_lieu", "label": "Distance", "computed": "distance_lieu"}]
+    )
+    method.write_text(variant, encoding="utf-8")
+    with pytest.raises(CommandError, match="aucun lieu publié"):
+        _call("compute", "--method", str(method), "--inputs", str(tmp_path / "in"), "--output", str(tmp_path / "o"))
+    PlaceFactory(in_chartres=True, position_latitude=48.4469, position_longitude=1.4892)
+    _call("compute", "--method", str(method), "--inputs", str(tmp_path / "in"), "--output", str(tmp_path / "o"))
+    rows = {row[0]: row for row in _rows(tmp_path / "o" / "commune.csv")}
+    assert rows["code"] == ["code", "no_thd_coverage_rate", "distance_lieu", "total"]
+    assert len(rows) > 600  # every loaded commune has a distance
+    assert rows["28085"][2] == "1.0"  # Chartres is the closest commune to the only place
