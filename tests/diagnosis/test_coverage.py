@@ -131,3 +131,11 @@ def test_densities_per_epci_and_for_the_territory(client):
     assert others and all(row.places == 0 for row in others)
     whole = selectors.territory_density(ref, "Eure-et-Loir", 433129)
     assert whole.places == 2 and whole.places_per_10000 == pytest.approx(round(2 * 10_000 / 433129, 2))
+
+
+def test_demo_without_places_explains_instead_of_failing():
+    from maillage.diagnosis.demo import seed_diagnosis
+    from maillage.diagnosis.models import IndexRun
+
+    assert "pas d'indice de démonstration" in seed_diagnosis("28")
+    assert not IndexRun.objects.exists()
