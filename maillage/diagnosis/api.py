@@ -16,7 +16,7 @@ router = Router(tags=["diagnostic"])
 LEVELS = ("commune", "epci", "departement", "region")
 
 
-class ErrorOut(Schema):
+class DiagnosticErrorOut(Schema):
     detail: str
 
 
@@ -163,7 +163,9 @@ def methods(request):
     return {"methodes": out, "calculs": [_run_out(run) for run in IndexRun.objects.all()[:50]]}
 
 
-@router.get("/diagnostic/indice", response={200: IndexOut, 400: ErrorOut, 404: ErrorOut}, auth=api_public)
+@router.get(
+    "/diagnostic/indice", response={200: IndexOut, 400: DiagnosticErrorOut, 404: DiagnosticErrorOut}, auth=api_public
+)
 def index(request, territoire: str, niveau: str | None = None, calcul: int | None = None):
     """The index of a territory and of the territories inside it at `niveau` (default: the level below)."""
     ref = _territory(territoire)
@@ -184,7 +186,11 @@ def index(request, territoire: str, niveau: str | None = None, calcul: int | Non
     }
 
 
-@router.get("/diagnostic/couverture", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, auth=api_public)
+@router.get(
+    "/diagnostic/couverture",
+    response={200: CoverageOut, 400: DiagnosticErrorOut, 404: DiagnosticErrorOut},
+    auth=api_public,
+)
 def coverage(request, territoire: str, distance: float = 10.0, seuil: float = 6.0, limite: int = 50):
     """Coverage of the mesh: population beyond `distance` km of a place, white zones, density by EPCI."""
     ref = _territory(territoire)

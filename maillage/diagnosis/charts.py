@@ -30,6 +30,7 @@ DIFF_LABELS = [
     "variante plus forte (0,1 à 0,5)",
     "variante bien plus forte (> 0,5)",
 ]
+RISK_BOUNDS = (4.0, 5.0, 6.0, 7.0)
 NO_DATA = "#d9d9d9"
 SIMPLIFY_DEGREES = 0.0015
 
@@ -53,7 +54,7 @@ class RiskMap:
     missing: int = 0
 
 
-def risk_class_index(value: float | None, bounds=(4.0, 5.0, 6.0, 7.0)) -> int | None:
+def risk_class_index(value: float | None, bounds=RISK_BOUNDS) -> int | None:
     if value is None or np.isnan(value):
         return None
     return int(np.searchsorted(np.asarray(bounds), value, side="right"))
@@ -116,43 +117,46 @@ def _svg(areas: list[MapArea], colors: list[str], *, title: str, description: st
     )
 
 
-def risk_map(areas: list[MapArea], *, title: str, map_id: str) -> RiskMap:
+def _classed_map(areas, *, bounds, colors, labels, title, description, map_id, digits) -> RiskMap:
     for area in areas:
-        area.css_class = risk_class_index(area.value)
-    description = (
-        "Carte choroplèthe du score de fragilité numérique, en cinq classes de « risque faible » (clair) à "
-        "« risque fort » (foncé). Les mêmes données figurent dans le tableau qui suit la carte."
-    )
-    svg = _svg(areas, RISK_COLORS, title=title, description=description, map_id=map_id, digits=1)
-    bounds = ["moins de 4", "4 à 5", "5 à 6", "6 à 7", "7 et plus"]
-    legend = [
-        (RISK_COLORS[i], f"{RISK_LABELS[i]} ({bounds[i]})", sum(1 for a in areas if a.css_class == i))
-        for i in range(len(RISK_COLORS))
-    ]
+        area.css_class = risk_class_index(area.value, bounds)
+    svg = _svg(areas, colors, title=title, description=description, map_id=map_id, digits=digits)
+    legend = [(colors[i], labels[i], sum(1 for a in areas if a.css_class == i)) for i in range(len(colors))]
     return RiskMap(
         title=title,
         svg=mark_safe(svg),  # noqa: S308 (labels are escaped)
         areas=areas,
         legend=legend,
         missing=sum(1 for a in areas if a.css_class is None),
+    )
+
+
+def risk_map(areas: list[MapArea], *, title: str, map_id: str) -> RiskMap:
+    ranges = ["moins de 4", "4 à 5", "5 à 6", "6 à 7", "7 et plus"]
+    return _classed_map(
+        areas,
+        bounds=RISK_BOUNDS,
+        colors=RISK_COLORS,
+        labels=[f"{label} ({ranges[i]})" for i, label in enumerate(RISK_LABELS)],
+        title=title,
+        description="Carte choroplèthe du score (1 à 10), en cinq classes de « risque faible » "
+        "(clair) à « risque fort » (foncé). Les mêmes données figurent dans le tableau qui suit la carte.",
+        map_id=map_id,
+        digits=1,
     )
 
 
 def difference_map(areas: list[MapArea], *, title: str, map_id: str) -> RiskMap:
-    for area in areas:
-        area.css_class = risk_class_index(area.value, DIFF_BOUNDS)
-    description = (
-        "Carte de l'écart entre la variante locale et l'indice officiel, commune par commune : violet, la "
-        "variante est plus faible ; orange, plus forte. Les mêmes données figurent dans le tableau."
-    )
-    svg = _svg(areas, DIFF_COLORS, title=title, description=description, map_id=map_id, digits=2)
-    legend = [(DIFF_COLORS[i], DIFF_LABELS[i], sum(1 for a in areas if a.css_class == i)) for i in range(5)]
-    return RiskMap(
+    return _classed_map(
+        areas,
+        bounds=DIFF_BOUNDS,
+        colors=DIFF_COLORS,
+        labels=DIFF_LABELS,
         title=title,
-        svg=mark_safe(svg),  # noqa: S308 (labels are escaped)
-        areas=areas,
-        legend=legend,
-        missing=sum(1 for a in areas if a.css_class is None),
+        description="Carte de l'écart entre la variante locale et l'indice officiel, commune par commune : "
+        "violet, la variante est plus faible ; orange, plus forte. Les mêmes données figurent dans le tableau.",
+        map_id=map_id,
+        digits=2,
     )
 
 

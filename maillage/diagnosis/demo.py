@@ -7,6 +7,8 @@ has: the demo places (distance, opening hours within reach) and the territory re
 official index (`maillage diagnosis compute … --store`).
 """
 
+from django.core.exceptions import ValidationError
+
 from maillage.diagnosis.enums import RunKind
 from maillage.diagnosis.methods import load_method
 from maillage.diagnosis.models import IndexRun
@@ -21,7 +23,10 @@ def seed_diagnosis(departement: str) -> str:
     if IndexRun.objects.filter(kind=RunKind.DEMO, method_key=DEMO_METHOD).exists():
         return ""
     scope = TerritoryRef("departement", departement)
-    computation = index_compute(method=load_method(DEMO_METHOD), scope=scope)
+    try:
+        computation = index_compute(method=load_method(DEMO_METHOD), scope=scope)
+    except ValidationError as error:  # no demo place: the pages show how to load an index
+        return f"Diagnostic : pas d'indice de démonstration ({' '.join(error.messages)})"
     run = index_run_store(
         actor=None,
         computation=computation,

@@ -120,6 +120,10 @@ def place_set(ref: TerritoryRef | None = None) -> PlaceData:
         mask = np.array([dispositif in values for values in points.dispositifs], dtype=bool)
         if mask.any():
             categories[dispositif] = mask
+    for service in places_standard.SERVICES:
+        mask = np.array([service in values for values in points.services], dtype=bool)
+        if mask.any():
+            categories[f"Service : {service}"] = mask
     return PlaceData(
         places=PlaceSet(
             latitude=points.latitude,
@@ -142,13 +146,24 @@ def territory_coverage(
 
 
 def epci_densities(ref: TerritoryRef):
-    """Places per 10,000 inhabitants and hours per 1,000, for each EPCI of the territory."""
+    """Places per 10,000 inhabitants and hours per 1,000, for each EPCI of the territory (whole EPCI,
+    including its communes in a neighbouring département)."""
     epcis = ref.communes().exclude(epci=None).values_list("epci_id", flat=True).distinct()
-    groups = {epci.code: (epci.nom, epci.population or 0) for epci in Epci.objects.filter(code__in=set(epcis))}
+    out = []
+    for epci in Epci.objects.filter(code__in=set(epcis)):
+        data = place_set(TerritoryRef(Level.EPCI, epci.code))
+        out += densities(
+            {epci.code: (epci.nom, epci.population or 0)},
+            [epci.code] * len(data.commune_codes),
+            data.places.weekly_hours,
+        )
+    return sorted(out, key=lambda d: (d.places_per_10000 if d.places_per_10000 is not None else 1e9, d.code))
+
+
+def territory_density(ref: TerritoryRef, name: str, population: float):
+    """The same figures for the whole territory."""
     data = place_set(ref)
-    epci_of = dict(Commune.objects.filter(code__in=set(data.commune_codes)).values_list("code", "epci_id"))
-    place_epci = [epci_of.get(code) or "" for code in data.commune_codes]
-    return densities(groups, place_epci, data.places.weekly_hours)
+    return densities({ref.code: (name, population)}, [ref.code] * len(data.commune_codes), data.places.weekly_hours)[0]
 
 
 def fragile_population(ref: TerritoryRef, *, threshold: float = DEFAULT_THRESHOLD, run: IndexRun | None = None):

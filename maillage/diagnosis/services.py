@@ -92,8 +92,12 @@ def _computed_values(method: Method, scope) -> dict[str, dict[str, float]]:
             if indicator.computed == "densite" and codes is None:
                 chosen = sorted(selectors.Commune.objects.communes().values_list("code", flat=True))
             out[indicator.key] = {c: float(v) for c, v in zip(chosen, values, strict=True) if v == v}
-    if not any(out.values()):
-        raise ValidationError("Aucune commune avec position n'est chargée : maillage territories load.")
+    for key, values in out.items():
+        if not values:
+            raise ValidationError(
+                f"Indicateur {key} : aucune valeur calculable (aucune commune avec position, ou aucun lieu publié "
+                "pour les distances et les heures). Chargez le référentiel (maillage territories load) et des lieux."
+            )
     return out
 
 

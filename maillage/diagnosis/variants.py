@@ -210,3 +210,12 @@ def boundary_shift_changes(raw: np.ndarray, shift: float, classes: int = 10) -> 
     rank = np.searchsorted(ordered, raw[valid], side="right") / n
     moved = np.clip(np.ceil(classes * (rank + shift) - 1e-9), 1, classes)
     return float(np.mean(moved != base[valid]))
+
+
+def share_near_boundaries(values: np.ndarray, cuts: np.ndarray, margin: float) -> float:
+    """Share of units whose raw value lies within `margin` of a decile cut point (fragile classes)."""
+    valid = values[~np.isnan(values)]
+    if len(valid) == 0 or len(cuts) == 0:
+        return 0.0
+    distance = np.min(np.abs(valid[:, None] - cuts[None, :]), axis=1)
+    return float(np.mean(distance < margin))

@@ -8,7 +8,7 @@ import csv
 import math
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
@@ -24,6 +24,7 @@ from maillage.diagnosis.models import IndexRun
 from maillage.places.selectors import place_count_by_dispositif
 from maillage.territories.enums import Level
 from maillage.territories.models import Departement
+from maillage.territories.search import search_communes
 from maillage.territories.selectors import territory_figures
 from maillage.territories.territory import TerritoryRef
 
@@ -44,7 +45,7 @@ def _territory(level: str, code: str):
     try:
         ref = TerritoryRef.parse(f"{level}:{code}")
         return ref, ref.get_object()
-    except (ValidationError, Exception) as error:
+    except (ValidationError, ObjectDoesNotExist) as error:
         raise Http404("Territoire inconnu.") from error
 
 
@@ -90,7 +91,7 @@ def build_map(run: IndexRun, ref: TerritoryRef, level: str, territory) -> charts
         for code in codes
     ]
     areas.sort(key=lambda area: area.label)
-    title = f"Score de fragilité numérique des {LEVEL_PLURALS.get(level, level)} — {territory.nom}"
+    title = f"{run.method_label} : {LEVEL_PLURALS.get(level, level)} — {territory.nom}"
     return charts.risk_map(areas, title=title, map_id=f"carte-{level}")
 
 
@@ -98,21 +99,36 @@ def _run_or_empty(request, ref):
     return selectors.run_for_territory(ref, request.GET.get("calcul"))
 
 
+def _find_territory(query: str) -> TerritoryRef | None:
+    """ "departement:28", a département code ("28", "2A"), or a commune name or postal code."""
+    if ":" in query:
+        try:
+            ref = TerritoryRef.parse(query)
+        except ValidationError:
+            return None
+        return ref if ref.exists() else None
+    if Departement.objects.filter(code=query.upper()).exists():
+        return TerritoryRef(Level.DEPARTEMENT, query.upper())
+    departement = Departement.objects.filter(nom__iexact=query).first()
+    if departement is not None:
+        return departement.ref
+    communes = search_communes(query, limit=1)
+    return communes[0].ref if communes else None
+
+
 @access(PUBLIC)
 def home(request):
-    if request.GET.get("territoire"):
-        try:
-            ref = TerritoryRef.parse(request.GET["territoire"])
-        except ValidationError:
-            ref = None
-        if ref is not None and ref.exists():
+    query = request.GET.get("territoire", "").strip()[:100]
+    if query:
+        ref = _find_territory(query)
+        if ref is not None:
             return redirect("diagnosis:territory", ref.level.value, ref.code)
     runs = IndexRun.objects.all()[:20]
     departements = []
     run = selectors.current_run()
     if run is not None:
         codes = run.scores.filter(level=Level.DEPARTEMENT).values_list("code", flat=True)
-        departements = list(Departement.objects.filter(code__in=list(codes)).order_by("code"))
+        departements = list(Departement.objects.filter(code__in=list(codes)).select_related("region").order_by("code"))
     return render(
         request,
         "diagnosis/home.html",
@@ -126,7 +142,13 @@ def territory(request, level, code):
     run = _run_or_empty(request, ref)
     levels = _levels_below(ref)
     niveau = request.GET.get("niveau") if request.GET.get("niveau") in levels else levels[-1]
-    context = {"ref": ref, "territory": obj, "run": run, "levels": levels, "niveau": niveau}
+    context = {
+        "ref": ref,
+        "territory": obj,
+        "run": run,
+        "levels": [(level, Level(level).label) for level in levels],
+        "niveau": niveau,
+    }
     if run is not None:
         score = selectors.territory_score(run, ref)
         context.update(
@@ -238,6 +260,7 @@ def _coverage_context(request, ref, run):
             for label, values in coverage.nearest_by_category.items()
         ],
         "densities": selectors.epci_densities(ref) if ref.level != Level.COMMUNE else [],
+        "density": selectors.territory_density(ref, str(ref), population),
     }
 
 

@@ -91,3 +91,51 @@ def test_territory_coverage_and_indicator_sources():
         p or 0 for p in Commune.objects.communes().filter(departement_id="28").values_list("population", flat=True)
     )
     assert 0 < beyond < total  # Chartres and its neighbours are within 10 km of the place
+
+
+def test_demo_stores_a_labelled_run_from_maillage_data_only(client):
+    from maillage.diagnosis.demo import seed_diagnosis
+    from maillage.diagnosis.models import IndexRun
+
+    PlaceFactory(in_chartres=True, position_latitude=48.4469, position_longitude=1.4892)
+    PlaceFactory(dispositif_programmes_nationaux=["France Services"])
+    line = seed_diagnosis("28")
+    run = IndexRun.objects.get()
+    assert run.kind == "demo" and run.method_key == "maillage-acces"
+    assert "démonstration" in line
+    assert seed_diagnosis("28") == ""  # idempotent
+    assert set(run.counts) == {"commune", "epci", "departement"} and run.counts["departement"] == 1
+    chartres = run.scores.get(level="commune", code="28085").values
+    remote = run.scores.filter(level="commune").order_by("-values__distance_lieu").first()
+    assert chartres["distance_lieu"] <= remote.values["distance_lieu"]
+    html = client.get("/diagnostic/departement/28/").content.decode()
+    assert "Démonstration" in html or "démonstration" in html
+    coverage = client.get("/diagnostic/departement/28/couverture/").content.decode()
+    assert "Service : Aide aux démarches administratives" in coverage
+
+
+def test_densities_per_epci_and_for_the_territory(client):
+    from maillage.diagnosis import selectors
+    from maillage.territories.models import Epci
+
+    PlaceFactory(horaires="Mo-Fr 09:00-12:00")  # Châteaudun, 15 h a week
+    PlaceFactory(horaires="")  # hours unknown: counted as a place, not as hours
+    ref = TerritoryRef("departement", "28")
+    epci = Epci.objects.get(communes__code="28088")
+    rows = {row.code: row for row in selectors.epci_densities(ref)}
+    assert rows[epci.code].places == 2
+    assert rows[epci.code].weekly_hours == 15.0
+    assert rows[epci.code].places_per_10000 == pytest.approx(round(2 * 10_000 / epci.population, 2))
+    assert rows[epci.code].hours_per_1000 == pytest.approx(round(15 * 1_000 / epci.population, 1))
+    others = [row for code, row in rows.items() if code != epci.code]
+    assert others and all(row.places == 0 for row in others)
+    whole = selectors.territory_density(ref, "Eure-et-Loir", 433129)
+    assert whole.places == 2 and whole.places_per_10000 == pytest.approx(round(2 * 10_000 / 433129, 2))
+
+
+def test_demo_without_places_explains_instead_of_failing():
+    from maillage.diagnosis.demo import seed_diagnosis
+    from maillage.diagnosis.models import IndexRun
+
+    assert "pas d'indice de démonstration" in seed_diagnosis("28")
+    assert not IndexRun.objects.exists()

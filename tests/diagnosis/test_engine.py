@@ -130,3 +130,13 @@ def test_a_variant_method_drops_adds_and_reweights():
     assert variant.composites[-1].of["poverty_rate"] == 2
     assert variant.composites[-1].of["distance_lieu"] == 1
     assert variant.key == "ifn-v3-variante"
+
+
+def test_decile_boundaries_and_share_near_them():
+    from maillage.diagnosis.variants import share_near_boundaries
+
+    values = np.arange(1, 101, dtype=float)
+    cuts = engine.decile_boundaries(values)
+    assert cuts.tolist() == [10, 20, 30, 40, 50, 60, 70, 80, 90]
+    # Values within 0.5 of a cut: exactly the nine cut values themselves.
+    assert share_near_boundaries(values, cuts, 0.5) == pytest.approx(0.09)

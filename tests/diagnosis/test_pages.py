@@ -109,3 +109,22 @@ def test_delete_run_is_journaled(run):
     index_run_delete(actor=None, run=run)
     assert not IndexRun.objects.exists()
     assert AuditEntry.objects.filter(action=AuditAction.INDEX_RUN_DELETED).exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("departement:28", "/diagnostic/departement/28/"),
+        ("28", "/diagnostic/departement/28/"),
+        ("Loiret", "/diagnostic/departement/45/"),
+        ("Chartres", "/diagnostic/commune/28085/"),
+    ],
+)
+def test_home_finds_a_territory_by_code_or_name(client, query, target):
+    response = client.get("/diagnostic/", {"territoire": query})
+    assert response.status_code == 302 and response["Location"] == target
+
+
+def test_home_says_when_nothing_is_found(client):
+    html = client.get("/diagnostic/", {"territoire": "zzzzqqq"}).content.decode()
+    assert "Aucun territoire trouvé" in html

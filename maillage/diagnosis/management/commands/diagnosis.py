@@ -77,6 +77,16 @@ class Command(SubcommandCommand):
         )
         sensitivity.add_argument("--inputs", metavar="DOSSIER")
 
+        variant = actions.add_parser("variant", help="Comparer une variante locale à l'indice officiel.")
+        variant.add_argument("--territoire", required=True)
+        variant.add_argument("--calcul", type=int)
+        variant.add_argument("--retirer", default="", help="Indicateurs à retirer (séparés par des virgules).")
+        variant.add_argument(
+            "--ajouter", default="", help="Indicateurs maillage à ajouter : distance_lieu, heures_a_portee, densite."
+        )
+        variant.add_argument("--poids", default="", help="Poids, ex. poverty_rate=2,nscol15p_rate=0.5")
+        variant.add_argument("--output", metavar="FICHIER.csv", help="Écrire l'écart par commune.")
+
         delete = actions.add_parser("delete", help="Supprimer un calcul enregistré.")
         delete.add_argument("run_id", type=int)
         delete.add_argument("--yes", action="store_true", help="Confirmer la suppression.")
@@ -255,6 +265,13 @@ class Command(SubcommandCommand):
                 raw = engine.load_raw_inputs(chosen, Path(inputs))
             except (ValidationError, engine.InputError) as error:
                 raise CommandError(str(error)) from error
+            self.stdout.write("Bornes des déciles (valeurs brutes) et part des IRIS à moins de 0,5 d'une borne :")
+            for j, indicator in enumerate(chosen.indicators):
+                values = raw.raw[:, j]
+                cuts = engine.decile_boundaries(values)
+                near = variants.share_near_boundaries(values, cuts, 0.5)
+                shown = " ".join(f"{cut:.3g}" for cut in cuts)
+                self.stdout.write(f"  {indicator.label:<40} {shown}  ({near:.0%})")
             self.stdout.write("Bornes des déciles déplacées (part des IRIS changeant de classe) :")
             for j, indicator in enumerate(chosen.indicators):
                 shifts = [
@@ -264,6 +281,45 @@ class Command(SubcommandCommand):
                     f"  {indicator.label:<40} ±1 % : {max(shifts[0], shifts[1]):.1%}   "
                     f"±2 % : {max(shifts[2], shifts[3]):.1%}"
                 )
+
+    def handle_variant(self, *, territoire, calcul, retirer, ajouter, poids, output, **options):
+        ref = self._territory(territoire)
+        run = selectors.run_for_territory(ref, calcul)
+        if run is None:
+            raise CommandError("Aucun calcul d'indice pour ce territoire : maillage diagnosis compute … --store.")
+        matrix = selectors.commune_matrix(run, ref)
+        dropped = {key.strip() for key in retirer.split(",") if key.strip()}
+        added = [key.strip() for key in ajouter.split(",") if key.strip()]
+        unknown = (dropped - set(matrix.indicators)) | (set(added) - set(variants.MAILLAGE_INDICATORS))
+        if unknown:
+            raise CommandError(f"Indicateur(s) inconnu(s) : {', '.join(sorted(unknown))}")
+        weights = {key: (0.0 if key in dropped else 1.0) for key in matrix.indicators}
+        for item in filter(None, (part.strip() for part in poids.split(","))):
+            key, _, value = item.partition("=")
+            try:
+                weights[key.strip()] = float(value)
+            except ValueError as error:
+                raise CommandError(f"Poids illisible : {item} (attendu : indicateur=nombre)") from error
+        extra = {key: selectors.maillage_indicator(key, matrix.codes) for key in added}
+        for key in added:
+            weights.setdefault(key, 1.0)
+        result = variants.compare(
+            matrix, matrix.total(), variants.variant_totals(matrix, weights=weights, extra=extra)
+        )
+        rho = "non calculable" if result.spearman is None else f"{result.spearman:.3f}"
+        self.stdout.write(f"{run.method_label} (calcul n° {run.pk}), {result.compared} communes de {ref}")
+        self.stdout.write(f"Corrélation des rangs (Spearman) : {rho}")
+        self.stdout.write(f"Communes changeant de classe de risque : {result.changed} ({result.changed_share:.1%})")
+        if result.official_mean is not None and result.variant_mean is not None:
+            self.stdout.write(
+                f"Score du territoire : officiel {result.official_mean:.3f}, variante {result.variant_mean:.3f}"
+            )
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(result.rows[0]) if result.rows else ["code"])
+                writer.writeheader()
+                writer.writerows(result.rows)
+            self.stdout.write(f"écrit : {output}")
 
     def handle_delete(self, *, run_id, yes, **options):
         run = IndexRun.objects.filter(pk=run_id).first()
