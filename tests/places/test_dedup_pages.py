@@ -21,13 +21,16 @@ def coordinator_client(client):
 
 @pytest.fixture
 def pair():
+    # Large ids: the page must not write them with thousand separators (« 9 000 001 »).
     PlaceFactory(
+        pk=9_000_001,
         dataset="france-services",
         nom="France Services de Châteaudun",
         telephone="+33237451191",
         date_maj=dt.date(2026, 2, 1),
     )
     PlaceFactory(
+        pk=9_000_002,
         dataset="cnfs",
         nom="FRANCE SERVICES CHATEAUDUN",
         pivot="21280088800015",
