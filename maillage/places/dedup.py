@@ -184,6 +184,8 @@ class Scored:
 def score_pair(a: Candidate, b: Candidate, cfg: dict | None = None) -> Scored:
     """The explained score of two places: per criterion, similarity, weight and contribution."""
     cfg = cfg or config()
+    if a.pk > b.pk:  # values are shown as [first, second], the pair's stored order
+        a, b = b, a
     weights = cfg["weights"]
     criteria: dict[str, dict] = {}
 
@@ -231,8 +233,7 @@ def score_pair(a: Candidate, b: Candidate, cfg: dict | None = None) -> Scored:
         item["contribution"] = round(share, 1)
         exact += share
     score = math.floor(exact + 1e-9)
-    first, second = sorted((a, b), key=lambda c: c.pk)
-    return Scored(first.pk, second.pk, score, {"criteria": criteria, "threshold": cfg["threshold"]})
+    return Scored(a.pk, b.pk, score, {"criteria": criteria, "threshold": cfg["threshold"]})
 
 
 def candidate_pairs(candidates: list[Candidate], radius_km: float) -> set[tuple[int, int]]:

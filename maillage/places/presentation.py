@@ -113,6 +113,8 @@ def merge_value_text(place, item: str) -> str:
         return phone_for_reading(value)
     if item == "date_maj" and value in PLACEHOLDER_DATES:
         return "inconnue"
+    if item == "date_maj" and isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
     if item == "pivot" and value and set(value) == {"0"}:
         return "inconnu (00000000000000)"
     return str(value) if value not in (None, "") else "—"

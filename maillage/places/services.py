@@ -371,8 +371,11 @@ def place_merge_undo(*, actor, merge: PlaceMerge) -> PlaceMerge:
         for place in merged:
             if place.merged_into_id != kept.pk:
                 raise ValidationError(f"« {place} » n'est plus fusionné dans ce lieu.")
-            _restore(place, merge.before["merged"][str(place.pk)])
-            place.save()
+            # A merge changes only these two fields of a merged place: restoring just them keeps
+            # whatever a later import wrote to its other fields.
+            previous = merge.before["merged"][str(place.pk)]
+            place.merged_into_id, place.is_published = previous["merged_into_id"], previous["is_published"]
+            place.save(update_fields=["merged_into", "is_published", "updated_at"])
         merge.candidates.update(status=DuplicateStatus.PENDING, reviewed_by=None, reviewed_at=None)
         merge.undone_at, merge.undone_by = timezone.now(), actor
         merge.save(update_fields=["undone_at", "undone_by", "updated_at"])

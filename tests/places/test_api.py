@@ -61,3 +61,21 @@ def test_import_through_the_api(client):
     batch = response.json()
     status = client.get(f"/api/v1/lieux/imports/{batch['id']}").json()
     assert status["statut"] == "done" and status["rapport"]["accepted"] == 1
+
+
+def test_nearest_writes_the_same_documents_as_its_declared_schema(client):
+    from maillage.places.api import NearbyOut, _nearby
+    from maillage.places.search import get_index
+
+    PlaceFactory(telephone="+33237451191", commune=None, code_insee="")
+    PlaceFactory(in_chartres=True, position_origin="commune")
+    invalidate_index()
+    response = client.get("/api/v1/lieux/proches", {"lat": 48.2, "lon": 1.4, "k": 5})
+    assert response["Content-Type"] == "application/json"
+    expected = [
+        json.loads(NearbyOut.model_validate(item).model_dump_json())
+        for item in _nearby(get_index().nearest(48.2, 1.4, k=5))
+    ]
+    assert response.json() == expected and len(expected) == 2
+    assert {item["position_approximative"] for item in expected} == {True, False}
+    assert None in {item["code_insee"] for item in expected}

@@ -92,6 +92,12 @@ def test_the_score_is_the_sum_of_the_explained_contributions():
     assert scored.score >= 85
 
 
+def test_values_are_explained_in_the_pairs_order():
+    scored = dedup.score_pair(_candidate(7, "Médiathèque"), _candidate(3, "Espace numérique"))
+    assert (scored.first, scored.second) == (3, 7)
+    assert scored.details["criteria"]["nom"]["values"] == ["Espace numérique", "Médiathèque"]
+
+
 def test_different_places_in_the_same_building_score_below_the_threshold():
     scored = dedup.score_pair(
         _candidate(1, "France Services de Vence", telephone="+33493000001", commune_nom="Vence"),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from maillage.places import services
@@ -21,13 +22,16 @@ def coordinator_client(client):
 
 @pytest.fixture
 def pair():
+    # Large ids: the page must not write them with thousand separators (« 9 000 001 »).
     PlaceFactory(
+        pk=9_000_001,
         dataset="france-services",
         nom="France Services de Châteaudun",
         telephone="+33237451191",
         date_maj=dt.date(2026, 2, 1),
     )
     PlaceFactory(
+        pk=9_000_002,
         dataset="cnfs",
         nom="FRANCE SERVICES CHATEAUDUN",
         pivot="21280088800015",
@@ -104,3 +108,11 @@ def test_a_coordinateur_sees_only_pairs_of_their_territory(coordinator_client):
     assert "Orléans" not in coordinator_client.get(reverse("places:duplicates")).content.decode()
     assert coordinator_client.get(reverse("places:duplicate_detail", args=[pair.pk])).status_code == 404
     assert coordinator_client.post(reverse("places:duplicate_dismiss", args=[pair.pk])).status_code == 404
+
+
+def test_the_fiche_of_a_merged_place_leads_the_public_to_the_kept_place(coordinator_client, pair):
+    kept, merged = pair.first, pair.second
+    services.places_merge(actor=MembershipFactory(coordinateur=True).user, kept=kept, others=[merged], choices={})
+    response = Client().get(reverse("places:detail", args=[merged.pk]))
+    assert response.status_code == 302 and response.url == reverse("places:detail", args=[kept.pk])
+    assert coordinator_client.get(reverse("places:detail", args=[merged.pk])).status_code == 200  # still there

@@ -17,7 +17,7 @@ from maillage.places.importing.runner import COMPARED
 from maillage.places.models import Place, QuarantinedRow
 from tests.places.test_import_files import DATA_FILES, _import
 
-SNAPSHOT = Path(__file__).parent / "__snapshots__" / "import_characterization.json"
+SNAPSHOT = Path(__file__).parent / "characterization" / "imports.json"
 RECORD = os.environ.get("MAILLAGE_RECORD_CHARACTERIZATION") == "1"
 
 

@@ -418,12 +418,26 @@ def insert_rows(model, common: dict, rows: list[dict], *, returning: bool = True
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     attnames = [field.attname for field in fields]
     table = connection.ops.quote_name(model._meta.db_table)
+    encoded: dict = {}  # list fields repeat the same values from row to row: encode each once
+
+    def to_json(value):
+        if value.__class__ is not list:
+            return json.dumps(value)
+        key = tuple(value)
+        try:
+            text = encoded.get(key)
+        except TypeError:  # a list of unhashable items
+            return json.dumps(value)
+        if text is None:
+            text = encoded[key] = json.dumps(value)
+        return text
+
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             values = dict(defaults)
             for key, value in row.items():
                 values[names.get(key, key)] = value
-            copy.write_row([json.dumps(values[name]) if name in json_columns else values[name] for name in attnames])
+            copy.write_row([to_json(values[name]) if name in json_columns else values[name] for name in attnames])
     if not returning:
         return []
     pks = dict(model.objects.filter(dataset=common["dataset"]).values_list("local_id", "pk"))

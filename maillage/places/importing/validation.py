@@ -9,6 +9,7 @@ near-miss spellings of vocabulary values, dates in French format, hours written 
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -176,11 +177,22 @@ class RowChecker:
     def __init__(self, *, lenient: bool = False):
         self.lenient = lenient
         self._memo: dict = {}
+        # Field checks that depend only on the cell: (value, error, warn, warnings) → clean value.
+        self._computes = {
+            "pivot": lambda v, e, w, r: self._pivot(v, e, w),
+            "code_postal": lambda v, e, w, r: self._code(v, "code_postal", std.CODE_POSTAL, e, w),
+            "code_insee": lambda v, e, w, r: self._code(v, "code_insee", std.CODE_INSEE, e, w),
+            "telephone": lambda v, e, w, r: self._telephone(v, e, w, 0, r),
+            "horaires": lambda v, e, w, r: self._hours(v, w),
+            "date_maj": lambda v, e, w, r: self._date(v, e, w),
+            **{name: functools.partial(self._list, name) for name in std.LIST_FIELDS},
+        }
 
-    def _cached(self, key, compute, line: int, errors: list, warnings: list):
+    def _cached(self, name: str, value, line: int, errors: list, warnings: list):
         """The result of a field check that depends only on the cell's value, computed once per
         distinct value (files repeat the same lists, codes, dates and hours on many rows); its
         issues are replayed, in the same order, with the row's line."""
+        key = (name, value.__class__, tuple(value) if value.__class__ is list else value)
         try:
             hit = self._memo.get(key)
         except TypeError:  # an unhashable cell (a dict): no memo
@@ -194,7 +206,7 @@ class RowChecker:
             def warn(name, value, reason):
                 issues.items.append((False, name, _text(value), reason))
 
-            hit = (compute(error, warn, issues), tuple(issues.items))
+            hit = (self._computes[name](value, error, warn, issues), tuple(issues.items))
             if key is not None:
                 if len(self._memo) >= MEMO_SIZE:
                     self._memo.clear()
@@ -228,23 +240,17 @@ class RowChecker:
                 error(name, "", f"le champ {std.FIELDS_BY_NAME[name].label} est obligatoire")
             values[name] = text
 
-        def cached(name, compute):
-            value = row.get(name)
-            key = (name, value.__class__, tuple(value) if isinstance(value, list) else value)
-            return self._cached(key, lambda e, w, r: compute(value, e, w, r), line, errors, warnings)
+        def cached(name):
+            return self._cached(name, row.get(name), line, errors, warnings)
 
-        values["pivot"] = cached("pivot", lambda v, e, w, r: self._pivot(v, e, w))
-        values["code_postal"] = cached(
-            "code_postal", lambda v, e, w, r: self._code(v, "code_postal", std.CODE_POSTAL, e, w)
-        )
-        values["code_insee"] = cached(
-            "code_insee", lambda v, e, w, r: self._code(v, "code_insee", std.CODE_INSEE, e, w)
-        )
+        values["pivot"] = cached("pivot")
+        values["code_postal"] = cached("code_postal")
+        values["code_insee"] = cached("code_insee")
         values["latitude"] = self._coordinate(row.get("latitude"), "latitude", 90, error, warn)
         values["longitude"] = self._coordinate(row.get("longitude"), "longitude", 180, error, warn)
-        values["telephone"] = cached("telephone", lambda v, e, w, r: self._telephone(v, e, w, 0, r))
-        values["horaires"] = cached("horaires", lambda v, e, w, r: self._hours(v, w))
-        values["date_maj"] = cached("date_maj", lambda v, e, w, r: self._date(v, e, w))
+        values["telephone"] = cached("telephone")
+        values["horaires"] = cached("horaires")
+        values["date_maj"] = cached("date_maj")
         for name in ("presentation_resume", "presentation_detail", "fiche_acces_libre", "prise_rdv"):
             values[name] = _text(row.get(name)).replace("\r\n", "\n")
         self._presentation(values, error, warn)
@@ -253,7 +259,7 @@ class RowChecker:
                 warn(name, values[name], "adresse web qui ne semble pas valide (conservée)")
 
         for name in std.LIST_FIELDS:
-            values[name] = cached(name, lambda v, e, w, r, name=name: self._list(name, v, e, w, r))
+            values[name] = cached(name)
         for code in values["typologie"]:
             if code not in TYPOLOGIES:
                 warn("typologie", code, "code de typologie inconnu de la liste data·inclusion (conservé)")

@@ -9,6 +9,7 @@ Variants, as lieux-standard.md and shared/data/lieux describe them:
 Each conversion returns the standard's fields (strings or lists) and the columns it did not use.
 """
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -62,12 +63,17 @@ class Converted:
     lenient: bool = False  # converted from a non-standard export: missing pivot/date get placeholders
 
 
+@functools.lru_cache(maxsize=4096)
+def _column_name(key) -> tuple[str, str]:
+    name = str(key).strip()
+    return COLUMN_ALIASES.get(name.lower(), name.lower()), name
+
+
 def _columns(values: dict) -> dict:
     """Keys lower-cased, aliases resolved; remembers the original spelling when it differs."""
     result = {}
     for key, value in values.items():
-        name = str(key).strip()
-        lowered = COLUMN_ALIASES.get(name.lower(), name.lower())
+        lowered, name = _column_name(key)
         result[lowered] = (name, value)
     return result
 

@@ -3,7 +3,7 @@
 import shapely
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from maillage.core.policy import PUBLIC, access
@@ -107,6 +107,9 @@ def get_place_for_user(user, pk) -> Place:
 
 @access(PUBLIC)
 def place_detail(request, pk):
+    merged_into = Place.objects.filter(pk=pk).values_list("merged_into_id", flat=True).first()
+    if merged_into and not perms.can_edit_place(request.user, Place.objects.get(pk=pk)):
+        return redirect("places:detail", pk=merged_into)  # old links to a merged place still lead somewhere
     place = get_place_for_user(request.user, pk)
     now = timezone.now()
     outline = place.commune.geometry if place.commune and place.commune.geometry else None
