@@ -32,14 +32,21 @@ MENU = [
 
 
 def menu_for(request) -> list[dict]:
+    """The entries the user may open; the one whose URL is the longest prefix of the page is current."""
     user = getattr(request, "user", None)
-    current = request.path
     items = []
     for item in MENU:
         url = item.url
         rule = getattr(resolve(url).func, "access_rule", None)
         if user is None or rule is None or not rule.allows(user):
             continue
-        is_current = current == url or (url != "/" and current.startswith(url))
-        items.append({"label": item.label, "url": url, "current": is_current})
+        items.append({"label": item.label, "url": url, "current": False})
+    current = _current_url(request.path, [entry["url"] for entry in items])
+    for entry in items:
+        entry["current"] = entry["url"] == current
     return items
+
+
+def _current_url(path: str, urls: list[str]) -> str | None:
+    matching = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(matching, key=len, default=None)
