@@ -17,13 +17,15 @@ from maillage.roadmap import charts, perms, selectors, services
 from maillage.roadmap.enums import ActionStatus, AuditAction
 from maillage.roadmap.forms import (
     ActionEditForm,
+    FinancingLineForm,
     ImportForm,
     IndicatorValueForm,
+    MeetingForm,
     PlanFilterForm,
     ReportForm,
     StatusForm,
 )
-from maillage.roadmap.models import Action, Indicator, Roadmap
+from maillage.roadmap.models import Action, Body, Indicator, Roadmap
 
 MEMBERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR, Role.GESTIONNAIRE, Role.MEDIATEUR, Role.AIDANT)
 READERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR)
@@ -287,6 +289,64 @@ def financing(request, slug):
     if not overview["show_confidential"]:
         lines = lines.filter(is_confidential=False)
     return render(request, "roadmap/financing.html", _context(request, roadmap, overview=overview, lines=lines))
+
+
+@access(COORDINATORS)
+def meeting_create(request, slug, body_id):
+    """Record a meeting of a body: attendance, minutes, and a decision linked to actions and documents."""
+    roadmap = get_roadmap_for_user(request.user, slug)
+    if not perms.can_edit_roadmap(request.user, roadmap):
+        raise PermissionDenied
+    body = get_object_or_404(Body, roadmap=roadmap, pk=body_id)
+    form = MeetingForm(request.POST or None, body=body)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decisions = []
+        if data["decision"]:
+            decisions.append(
+                {
+                    "text": data["decision"],
+                    "actions": data["decision_actions"],
+                    "documents": data["decision_documents"],
+                }
+            )
+        try:
+            services.meeting_record(
+                actor=request.user,
+                body=body,
+                date=data["date"],
+                title=data["title"],
+                location=data["location"],
+                agenda=data["agenda"],
+                minutes=data["minutes"],
+                attendees=data["attendees"],
+                decisions=decisions,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Réunion « {data['title']} » enregistrée.")
+            return redirect("roadmap:governance", slug=slug)
+    return render(request, "roadmap/meeting_form.html", _context(request, roadmap, body=body, form=form))
+
+
+@access(COORDINATORS)
+def financing_create(request, slug):
+    roadmap = get_roadmap_for_user(request.user, slug)
+    if not perms.can_edit_roadmap(request.user, roadmap):
+        raise PermissionDenied
+    form = FinancingLineForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        funder, amount = data.pop("funder"), data.pop("amount")
+        try:
+            services.financing_line_create(actor=request.user, roadmap=roadmap, funder=funder, amount=amount, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Ligne de financement enregistrée.")
+            return redirect("roadmap:financing", slug=slug)
+    return render(request, "roadmap/financing_form.html", _context(request, roadmap, form=form))
 
 
 def _report(request, slug):

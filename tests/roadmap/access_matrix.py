@@ -14,7 +14,7 @@ COORDINATION = {"coordinateur", "admin"}
 
 
 def prepare(world):
-    from tests.roadmap.factories import ActionFactory, IndicatorFactory, RoadmapFactory
+    from tests.roadmap.factories import ActionFactory, BodyFactory, IndicatorFactory, RoadmapFactory
 
     roadmap = RoadmapFactory(slug=SLUG)
     action = ActionFactory(group__axis__roadmap=roadmap, code="1.1.1")
@@ -24,6 +24,7 @@ def prepare(world):
     world.extra["roadmap"] = roadmap
     world.extra["action"] = action
     world.extra["indicator"] = indicator
+    world.extra["body"] = BodyFactory(roadmap=roadmap)
 
 
 def _slug(w):
@@ -45,6 +46,8 @@ PAGES = {
     "roadmap:targets": (_slug, only(READERS)),
     "roadmap:governance": (_slug, only(READERS)),
     "roadmap:financing": (_slug, only(READERS)),
+    "roadmap:financing_create": (_slug, only(COORDINATION)),
+    "roadmap:meeting_create": (lambda w: {"slug": SLUG, "body_id": w.extra["body"].pk}, only(COORDINATION)),
     "roadmap:action": (_action, only(READERS)),
     "roadmap:action_status": (_action, only(PORTEURS, code=302)),  # GET goes back to the action
     "roadmap:action_edit": (_action, only(PORTEURS)),

@@ -256,3 +256,42 @@ def test_demo_seed_is_idempotent():
     assert roadmap.actions.count() == 83
     assert FinancingLine.objects.count() == 4
     assert roadmap.actions.get(code="1.1.2").porteurs.filter(nom="France Services de Châteaudun").exists()
+
+
+def test_coordinator_records_a_meeting_with_a_decision_on_actions(client, n28, coordinateur):
+    client.force_login(coordinateur)
+    copil = n28.bodies.get(kind="copil")
+    members = list(copil.members.all())
+    url = f"/feuille-de-route/{n28.slug}/gouvernance/{copil.pk}/reunion/"
+    response = client.post(url, {"date": "2025-03-12", "title": "COPIL", "decision_actions": "1.1.1, 9.9.9"})
+    assert "Actions inconnues : 9.9.9." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "date": "2025-03-12",
+            "title": "COPIL de mars",
+            "attendees": [members[0].pk],
+            "decision": "Les actions 1.1.1 et 1.2.4 sont validées.",
+            "decision_actions": "1.1.1, 1.2.4",
+            "decision_documents": [n28.documents.get(code="diagnostic-2023").pk],
+        },
+    )
+    assert response.status_code == 302
+    meeting = copil.meetings.get()
+    decision = meeting.decisions.get()
+    assert sorted(a.code for a in decision.actions.all()) == ["1.1.1", "1.2.4"]
+    assert list(meeting.attendees.all()) == [members[0]]
+    html = client.get(f"/feuille-de-route/{n28.slug}/gouvernance/").content.decode()
+    assert "COPIL de mars" in html and "Diagnostic territorial partagé" in html
+
+
+def test_coordinator_adds_a_financing_line(client, financed, coordinateur):
+    client.force_login(coordinateur)
+    funder = financed.funders.get(name="État")
+    action = financed.actions.get(code="1.1.2")
+    response = client.post(
+        "/feuille-de-route/finance/financements/ajouter/",
+        {"funder": funder.pk, "type": "appel_a_projets", "amount": "1500", "action": action.pk, "purpose": "AAP"},
+    )
+    assert response.status_code == 302
+    assert financed.financing_lines.filter(purpose="AAP", amount=Decimal("1500"), action=action).exists()
