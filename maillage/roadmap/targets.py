@@ -131,3 +131,25 @@ def _fr(number: float) -> str:
 
 def _percent(share: float) -> str:
     return f"{100 * share:.3f}".replace(".", ",") + " %"
+
+
+def as_payload(result: Territorialisation) -> dict:
+    """The exchange shape of a territorialisation (API and `maillage roadmap objectifs --json`)."""
+    return {
+        "territoire": str(result.territory),
+        "regle": result.rule,
+        "part": result.share,
+        "explication": result.explanation,
+        "objectifs": [
+            {
+                "cle": row.target.key,
+                "libelle": row.target.label,
+                "national": row.target.national,
+                "territorial": row.local,
+                "realise": row.actual,
+                "origine": row.actual_source,
+                "progression_pct": row.progress,
+            }
+            for row in result.targets
+        ],
+    }
