@@ -295,3 +295,9 @@ def test_coordinator_adds_a_financing_line(client, financed, coordinateur):
     )
     assert response.status_code == 302
     assert financed.financing_lines.filter(purpose="AAP", amount=Decimal("1500"), action=action).exists()
+
+
+def test_departement_page_shows_the_roadmap_panel(client, n28):
+    html = client.get("/territoires/departements/28/").content.decode()
+    assert "Numérique 28 Ensemble" in html and "83 proposée" in html
+    assert "Numérique 28 Ensemble" not in client.get("/territoires/departements/45/").content.decode()
