@@ -32,6 +32,14 @@ class ActionEditForm(BaseForm):
         return cleaned
 
 
+class MilestoneForm(BaseForm):
+    done_on = forms.DateField(label="Atteint le (vide : pas encore)", required=False, widget=DATE)
+
+
+class SpentForm(BaseForm):
+    spent = forms.DecimalField(label="Dépensé à ce jour (€)", min_value=0, max_digits=14, decimal_places=2)
+
+
 class IndicatorValueForm(BaseForm):
     date = forms.DateField(label="Date de la valeur", widget=DATE)
     value = forms.FloatField(label="Valeur constatée")

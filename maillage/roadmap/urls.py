@@ -24,4 +24,6 @@ urlpatterns = [
     path("<slug:slug>/actions/<str:code>/", views.action_detail, name="action"),
     path("<slug:slug>/actions/<str:code>/statut/", views.action_status, name="action_status"),
     path("<slug:slug>/actions/<str:code>/modifier/", views.action_edit, name="action_edit"),
+    path("<slug:slug>/actions/<str:code>/jalons/<int:milestone_id>/", views.milestone_mark, name="milestone_mark"),
+    path("<slug:slug>/actions/<str:code>/budget/<int:line_id>/", views.budget_spent, name="budget_spent"),
 ]

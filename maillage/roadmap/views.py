@@ -21,8 +21,10 @@ from maillage.roadmap.forms import (
     ImportForm,
     IndicatorValueForm,
     MeetingForm,
+    MilestoneForm,
     PlanFilterForm,
     ReportForm,
+    SpentForm,
     StatusForm,
 )
 from maillage.roadmap.models import Action, Body, Indicator, Roadmap
@@ -169,6 +171,40 @@ def action_edit(request, slug, code):
             messages.success(request, "Action mise à jour.")
             return redirect("roadmap:action", slug=slug, code=code)
     return render(request, "roadmap/action_edit.html", _context(request, roadmap, action=action, form=form))
+
+
+@access(MEMBERS)
+def milestone_mark(request, slug, code, milestone_id):
+    """Porteurs mark a milestone of their action as reached (or not yet)."""
+    roadmap, action = _action(request, slug, code)
+    if not perms.can_update_action(request.user, action):
+        raise PermissionDenied
+    milestone = get_object_or_404(action.milestones, pk=milestone_id)
+    if request.method == "POST":
+        form = MilestoneForm(request.POST)
+        if form.is_valid():
+            services.milestone_mark(actor=request.user, milestone=milestone, done_on=form.cleaned_data["done_on"])
+            messages.success(request, f"Jalon « {milestone.title} » mis à jour.")
+        else:
+            messages.error(request, "Date invalide.")
+    return redirect("roadmap:action", slug=slug, code=code)
+
+
+@access(MEMBERS)
+def budget_spent(request, slug, code, line_id):
+    """Porteurs report what has been spent on a budget line of their action."""
+    roadmap, action = _action(request, slug, code)
+    if not perms.can_update_action(request.user, action):
+        raise PermissionDenied
+    line = get_object_or_404(action.budget_lines, pk=line_id)
+    if request.method == "POST":
+        form = SpentForm(request.POST)
+        if form.is_valid():
+            services.budget_line_spend(actor=request.user, line=line, spent=form.cleaned_data["spent"])
+            messages.success(request, f"Dépense enregistrée pour « {line.label} ».")
+        else:
+            messages.error(request, "Montant invalide.")
+    return redirect("roadmap:action", slug=slug, code=code)
 
 
 @access(MEMBERS)
@@ -430,8 +466,6 @@ def roadmap_import(request):
                 form.add_error("fichier", str(error))
             else:
                 if result.roadmap is not None and not result.dry_run:
-                    if not perms.can_edit_roadmap(request.user, result.roadmap):
-                        messages.warning(request, "Import fait, mais ce territoire n'est pas le vôtre.")
                     messages.success(request, result.summary())
                     return redirect("roadmap:detail", slug=result.roadmap.slug)
     return render(request, "roadmap/import.html", {"form": form, "problems": problems, "result": result})

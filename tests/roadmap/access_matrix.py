@@ -14,7 +14,14 @@ COORDINATION = {"coordinateur", "admin"}
 
 
 def prepare(world):
-    from tests.roadmap.factories import ActionFactory, BodyFactory, IndicatorFactory, RoadmapFactory
+    from tests.roadmap.factories import (
+        ActionFactory,
+        BodyFactory,
+        BudgetLineFactory,
+        IndicatorFactory,
+        MilestoneFactory,
+        RoadmapFactory,
+    )
 
     roadmap = RoadmapFactory(slug=SLUG)
     action = ActionFactory(group__axis__roadmap=roadmap, code="1.1.1")
@@ -25,6 +32,8 @@ def prepare(world):
     world.extra["action"] = action
     world.extra["indicator"] = indicator
     world.extra["body"] = BodyFactory(roadmap=roadmap)
+    world.extra["milestone"] = MilestoneFactory(action=action)
+    world.extra["budget_line"] = BudgetLineFactory(action=action)
 
 
 def _slug(w):
@@ -51,6 +60,14 @@ PAGES = {
     "roadmap:action": (_action, only(READERS)),
     "roadmap:action_status": (_action, only(PORTEURS, code=302)),  # GET goes back to the action
     "roadmap:action_edit": (_action, only(PORTEURS)),
+    "roadmap:milestone_mark": (
+        lambda w: {**_action(w), "milestone_id": w.extra["milestone"].pk},
+        only(PORTEURS, code=302),  # GET goes back to the action
+    ),
+    "roadmap:budget_spent": (
+        lambda w: {**_action(w), "line_id": w.extra["budget_line"].pk},
+        only(PORTEURS, code=302),
+    ),
     "roadmap:report": (_slug, only(STEERING)),
     "roadmap:report_pdf": (_slug, only(STEERING)),
     "roadmap:report_xlsx": (_slug, only(STEERING)),

@@ -301,3 +301,24 @@ def test_departement_page_shows_the_roadmap_panel(client, n28):
     html = client.get("/territoires/departements/28/").content.decode()
     assert "Numérique 28 Ensemble" in html and "83 proposée" in html
     assert "Numérique 28 Ensemble" not in client.get("/territoires/departements/45/").content.decode()
+
+
+def test_porteur_reports_milestones_and_spending_from_the_action_page(client, n28):
+    from tests.roadmap.factories import BudgetLineFactory, MilestoneFactory
+
+    structure = StructureFactory()
+    member = MembershipFactory(structure=structure).user
+    action = n28.actions.get(code="1.3.1")
+    action.porteurs.add(structure)
+    milestone = MilestoneFactory(action=action)
+    line = BudgetLineFactory(action=action, amount=Decimal("180000"))
+    client.force_login(member)
+    base = f"/feuille-de-route/{n28.slug}/actions/1.3.1"
+    client.post(f"{base}/jalons/{milestone.pk}/", {"done_on": "2025-06-12"})
+    client.post(f"{base}/budget/{line.pk}/", {"spent": "60000.50"})
+    milestone.refresh_from_db()
+    line.refresh_from_db()
+    assert milestone.done_on == dt.date(2025, 6, 12) and line.spent == Decimal("60000.50")
+    client.post(f"{base}/budget/{line.pk}/", {"spent": "-1"})
+    line.refresh_from_db()
+    assert line.spent == Decimal("60000.50")
