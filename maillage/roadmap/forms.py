@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
@@ -151,3 +153,27 @@ class FinancingLineForm(BaseForm):
         self.fields["beneficiary"].queryset = Structure.objects.active().in_territory(roadmap.territory)
         self.fields["type"].choices = FundingType.choices
         self.fields["action"].queryset = roadmap.actions.all()
+
+
+class FundMovementForm(BaseForm):
+    kind = forms.ChoiceField(label="Mouvement")
+    date = forms.DateField(label="Date", widget=DATE)
+    amount = forms.DecimalField(label="Montant (€)", min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    label = forms.CharField(label="Objet", required=False, max_length=300)
+    funder = forms.ModelChoiceField(label="Financeur (pour une contribution)", queryset=None, required=False)
+    action = forms.ModelChoiceField(label="Action (pour une attribution)", queryset=None, required=False)
+    is_confidential = forms.BooleanField(label="Montant confidentiel (jamais publié)", required=False)
+
+    def __init__(self, *args, roadmap, **kwargs):
+        from maillage.roadmap.enums import FundMovementKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FundMovementKind.choices
+        self.fields["funder"].queryset = roadmap.funders.all()
+        self.fields["action"].queryset = roadmap.actions.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "contribution" and not cleaned.get("funder"):
+            self.add_error("funder", "Une contribution vient d'un financeur.")
+        return cleaned

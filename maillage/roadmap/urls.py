@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:slug>/gouvernance/<int:body_id>/reunion/", views.meeting_create, name="meeting_create"),
     path("<slug:slug>/financements/", views.financing, name="financing"),
     path("<slug:slug>/financements/ajouter/", views.financing_create, name="financing_create"),
+    path("<slug:slug>/fonds/<int:fund_id>/mouvement/", views.fund_movement_create, name="fund_movement"),
     path("<slug:slug>/rapport/", views.copil_report, name="report"),
     path("<slug:slug>/rapport.pdf", views.copil_report_pdf, name="report_pdf"),
     path("<slug:slug>/rapport.xlsx", views.copil_report_xlsx, name="report_xlsx"),

@@ -18,6 +18,7 @@ from maillage.roadmap.enums import ActionStatus, AuditAction
 from maillage.roadmap.forms import (
     ActionEditForm,
     FinancingLineForm,
+    FundMovementForm,
     ImportForm,
     IndicatorValueForm,
     MeetingForm,
@@ -27,7 +28,7 @@ from maillage.roadmap.forms import (
     SpentForm,
     StatusForm,
 )
-from maillage.roadmap.models import Action, Body, Indicator, Roadmap
+from maillage.roadmap.models import Action, Body, Fund, Indicator, Roadmap
 
 MEMBERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR, Role.GESTIONNAIRE, Role.MEDIATEUR, Role.AIDANT)
 READERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR)
@@ -383,6 +384,34 @@ def financing_create(request, slug):
             messages.success(request, "Ligne de financement enregistrée.")
             return redirect("roadmap:financing", slug=slug)
     return render(request, "roadmap/financing_form.html", _context(request, roadmap, form=form))
+
+
+@access(COORDINATORS)
+def fund_movement_create(request, slug, fund_id):
+    """A contribution to, or an allocation from, the fonds d'inclusion numérique."""
+    roadmap = get_roadmap_for_user(request.user, slug)
+    if not perms.can_edit_roadmap(request.user, roadmap):
+        raise PermissionDenied
+    fund = get_object_or_404(Fund, roadmap=roadmap, pk=fund_id)
+    form = FundMovementForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.fund_movement_create(
+                actor=request.user,
+                fund=fund,
+                kind=data.pop("kind"),
+                amount=data.pop("amount"),
+                date=data.pop("date"),
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Mouvement du fonds enregistré.")
+            return redirect("roadmap:financing", slug=slug)
+    context = _context(request, roadmap, fund=fund, form=form, balance=services.fund_balance(fund))
+    return render(request, "roadmap/fund_form.html", context)
 
 
 def _report(request, slug):

@@ -18,6 +18,7 @@ def prepare(world):
         ActionFactory,
         BodyFactory,
         BudgetLineFactory,
+        FundFactory,
         IndicatorFactory,
         MilestoneFactory,
         RoadmapFactory,
@@ -34,6 +35,7 @@ def prepare(world):
     world.extra["body"] = BodyFactory(roadmap=roadmap)
     world.extra["milestone"] = MilestoneFactory(action=action)
     world.extra["budget_line"] = BudgetLineFactory(action=action)
+    world.extra["fund"] = FundFactory(roadmap=roadmap)
 
 
 def _slug(w):
@@ -56,6 +58,7 @@ PAGES = {
     "roadmap:governance": (_slug, only(READERS)),
     "roadmap:financing": (_slug, only(READERS)),
     "roadmap:financing_create": (_slug, only(COORDINATION)),
+    "roadmap:fund_movement": (lambda w: {"slug": SLUG, "fund_id": w.extra["fund"].pk}, only(COORDINATION)),
     "roadmap:meeting_create": (lambda w: {"slug": SLUG, "body_id": w.extra["body"].pk}, only(COORDINATION)),
     "roadmap:action": (_action, only(READERS)),
     "roadmap:action_status": (_action, only(PORTEURS, code=302)),  # GET goes back to the action

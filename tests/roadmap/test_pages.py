@@ -322,3 +322,21 @@ def test_porteur_reports_milestones_and_spending_from_the_action_page(client, n2
     client.post(f"{base}/budget/{line.pk}/", {"spent": "-1"})
     line.refresh_from_db()
     assert line.spent == Decimal("60000.50")
+
+
+def test_fund_movements_from_the_page_respect_the_balance(client, financed, coordinateur):
+    from maillage.roadmap.models import Fund
+
+    fund = Fund.objects.create(roadmap=financed, name="Fonds d'inclusion numérique")
+    funder = financed.funders.get(name="État")
+    action = financed.actions.get(code="1.1.1")
+    client.force_login(coordinateur)
+    url = f"/feuille-de-route/finance/fonds/{fund.pk}/mouvement/"
+    client.post(url, {"kind": "contribution", "date": "2025-01-10", "amount": "5000", "funder": funder.pk})
+    response = client.post(url, {"kind": "allocation", "date": "2025-02-10", "amount": "6000", "action": action.pk})
+    assert "Solde insuffisant" in response.content.decode()
+    client.post(url, {"kind": "allocation", "date": "2025-02-10", "amount": "4000", "action": action.pk})
+    overview = client.get("/feuille-de-route/finance/financements/").context["overview"]
+    assert overview["funds"][0]["balance"] == Decimal("1000")
+    row = {r.action.code: r for r in overview["actions"]}["1.1.1"]
+    assert row.financed == Decimal("84000")  # 50,000 + 30,000 (confidential, coordinator) + 4,000 from the fund
