@@ -329,6 +329,7 @@ def copil_report(roadmap: Roadmap, start: dt.date, end: dt.date, *, show_confide
         "axes": axes,
         "statuses": list(ActionStatus),
         "status_counts": status_counts(roadmap),
+        "tree": plan_tree(roadmap),
         "changes": changes,
         "indicators": rows,
         "targets": roadmap_targets(roadmap, rows),

@@ -41,6 +41,24 @@ def report_workbook(report: dict) -> bytes:
     )
     _sheet(
         workbook,
+        "Actions",
+        ["Axe", "Groupe", "Action", "Intitulé", "Statut", "Porteurs"],
+        [
+            [
+                axis.number,
+                group.title,
+                action.code,
+                action.title,
+                action.get_status_display(),
+                ", ".join(s.nom for s in action.porteurs.all()),
+            ]
+            for axis, groups in report["tree"]
+            for group, actions in groups
+            for action in actions
+        ],
+    )
+    _sheet(
+        workbook,
         "Changements de statut",
         ["Date", "Axe", "Action", "Intitulé", "De", "Vers", "Commentaire"],
         [

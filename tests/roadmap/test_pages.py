@@ -221,6 +221,8 @@ def test_copil_report_page_pdf_and_xlsx(client, financed, observateur, coordinat
 
     workbook = load_workbook(io.BytesIO(xlsx.content))
     assert "Changements de statut" in workbook.sheetnames
+    actions = list(workbook["Actions"].iter_rows(values_only=True))
+    assert [row[2] for row in actions[1:]] == ["1.1.1", "1.1.2"] and actions[1][4] == "Validée"
     rows = list(workbook["Changements de statut"].iter_rows(values_only=True))
     assert rows[1][2] == "1.1.1" and rows[1][5] == "Validée"
     funding = {row[0]: row for row in workbook["Financement des actions"].iter_rows(values_only=True)}
