@@ -29,12 +29,6 @@ from maillage.roadmap.targets import NATIONAL_TARGETS, live_value, territorialis
 ZERO = Decimal("0")
 
 
-def roadmaps_for(user):
-    from maillage.roadmap import perms
-
-    return [roadmap for roadmap in Roadmap.objects.all() if perms.can_view_roadmap(user, roadmap)]
-
-
 # --- Indicators ------------------------------------------------------------------------------------
 
 

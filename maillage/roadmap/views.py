@@ -1,8 +1,6 @@
 """Roadmap pages: the plan, an action, matrix, calendar, indicators, targets, gouvernance, financing,
 the COPIL report (page, PDF, XLSX), import/export, and the public transparency page."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -535,6 +533,6 @@ def transparency(request, slug):
             "targets": selectors.roadmap_targets(roadmap, rows),
             "by_funder": overview["by_funder"],
             "total_financed": overview["total_financed"],
-            "today": dt.date.today(),  # noqa: DTZ011 (a calendar date for display)
+            "today": timezone.localdate(),
         },
     )
