@@ -204,3 +204,14 @@ def test_a_coordinator_imports_only_for_his_territory():
         roadmap_import(actor=loiret, data=as_yaml(minimal_document()), filename="x.yaml")
     eure_et_loir = MembershipFactory(coordinateur=True).user
     assert roadmap_import(actor=eure_et_loir, data=as_yaml(minimal_document()), filename="x.yaml").created
+
+
+def test_the_eure_et_loir_roadmap_survives_an_export_import_round_trip():
+    roadmap = import_n28()
+    exported = roadmap_export(actor=None, roadmap=roadmap)
+    Roadmap.objects.all().delete()
+    again = roadmap_import(actor=None, data=exported.encode(), filename="n28.yaml").roadmap
+    assert again.actions.count() == 83 and again.indicators.count() == 9 and again.bodies.count() == 7
+    assert roadmap_export(actor=None, roadmap=again) == exported
+    decision = again.bodies.get(kind="cotech").meetings.get().decisions.get()
+    assert decision.axes.count() == 5 and decision.documents.get().code == "prefiguration-plan-actions"
