@@ -177,3 +177,40 @@ class FundMovementForm(BaseForm):
         if cleaned.get("kind") == "contribution" and not cleaned.get("funder"):
             self.add_error("funder", "Une contribution vient d'un financeur.")
         return cleaned
+
+
+class WorkshopForm(BaseForm):
+    title = forms.CharField(label="Titre", max_length=300)
+    date = forms.DateField(label="Date", widget=DATE)
+    theme = forms.ModelChoiceField(label="Thématique", queryset=None, required=False)
+    location = forms.CharField(label="Lieu", required=False, max_length=300)
+    summary = forms.CharField(label="Synthèse", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    invited = forms.ModelMultipleChoiceField(
+        label="Structures invitées", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label="Structures présentes", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    participant_count = forms.IntegerField(label="Nombre de participants", min_value=0, required=False)
+    actions = ActionCodesField(
+        label="Actions produites par l'atelier",
+        help_text="Numéros séparés par des virgules, par exemple 1.1.1, 2.3.1.",
+        required=False,
+    )
+
+    def __init__(self, *args, roadmap, **kwargs):
+        from maillage.structures.models import Structure
+
+        super().__init__(*args, **kwargs)
+        structures = Structure.objects.active().in_territory(roadmap.territory)
+        self.fields["invited"].queryset = structures
+        self.fields["participants"].queryset = structures
+        self.fields["theme"].queryset = roadmap.themes.all()
+        self.fields["actions"].roadmap = roadmap
+
+    def clean(self):
+        cleaned = super().clean()
+        invited, present = set(cleaned.get("invited") or []), set(cleaned.get("participants") or [])
+        if present - invited:
+            self.add_error("participants", "Une structure présente doit avoir été invitée.")
+        return cleaned

@@ -474,6 +474,26 @@ def fund_movement_create(*, actor, fund: Fund, kind: str, amount: Decimal, date:
     return movement
 
 
+def workshop_record(*, actor, roadmap: Roadmap, invited=(), participants=(), actions=(), **fields) -> Workshop:
+    """A co-construction workshop: invitations, participants and the actions it produced."""
+    if not perms.can_edit_roadmap(actor, roadmap):
+        raise PermissionDenied
+    participants = list(participants)
+    if not fields.get("participant_count"):
+        fields["participant_count"] = len(participants)
+    workshop = Workshop(roadmap=roadmap, **fields)
+    workshop.full_clean()
+    with transaction.atomic():
+        workshop.save()
+        workshop.invited.set(invited)
+        workshop.participants.set(participants)
+        workshop.actions.set([action for action in actions if action.roadmap_id == roadmap.pk])
+        audit.record(
+            actor=actor, action=AuditAction.WORKSHOP_RECORDED, obj=workshop, payload={"actions": len(actions)}
+        )
+    return workshop
+
+
 # --- Gouvernance --------------------------------------------------------------------------------------
 
 

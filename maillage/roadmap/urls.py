@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/objectifs/", views.roadmap_targets, name="targets"),
     path("<slug:slug>/gouvernance/", views.governance, name="governance"),
     path("<slug:slug>/gouvernance/<int:body_id>/reunion/", views.meeting_create, name="meeting_create"),
+    path("<slug:slug>/gouvernance/atelier/", views.workshop_create, name="workshop_create"),
     path("<slug:slug>/financements/", views.financing, name="financing"),
     path("<slug:slug>/financements/ajouter/", views.financing_create, name="financing_create"),
     path("<slug:slug>/fonds/<int:fund_id>/mouvement/", views.fund_movement_create, name="fund_movement"),

@@ -25,6 +25,7 @@ from maillage.roadmap.forms import (
     ReportForm,
     SpentForm,
     StatusForm,
+    WorkshopForm,
 )
 from maillage.roadmap.models import Action, Body, Fund, Indicator, Roadmap
 
@@ -363,6 +364,25 @@ def meeting_create(request, slug, body_id):
             messages.success(request, f"Réunion « {data['title']} » enregistrée.")
             return redirect("roadmap:governance", slug=slug)
     return render(request, "roadmap/meeting_form.html", _context(request, roadmap, body=body, form=form))
+
+
+@access(COORDINATORS)
+def workshop_create(request, slug):
+    roadmap = get_roadmap_for_user(request.user, slug)
+    if not perms.can_edit_roadmap(request.user, roadmap):
+        raise PermissionDenied
+    form = WorkshopForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["participant_count"] = data["participant_count"] or 0
+        try:
+            services.workshop_record(actor=request.user, roadmap=roadmap, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Atelier « {data['title']} » enregistré.")
+            return redirect("roadmap:governance", slug=slug)
+    return render(request, "roadmap/workshop_form.html", _context(request, roadmap, form=form))
 
 
 @access(COORDINATORS)

@@ -44,6 +44,7 @@ PAGES = [
     "gouvernance/",
     "financements/",
     "financements/ajouter/",
+    "gouvernance/atelier/",
     "rapport/",
 ]
 

@@ -58,6 +58,7 @@ PAGES = {
     "roadmap:governance": (_slug, only(READERS)),
     "roadmap:financing": (_slug, only(READERS)),
     "roadmap:financing_create": (_slug, only(COORDINATION)),
+    "roadmap:workshop_create": (_slug, only(COORDINATION)),
     "roadmap:fund_movement": (lambda w: {"slug": SLUG, "fund_id": w.extra["fund"].pk}, only(COORDINATION)),
     "roadmap:meeting_create": (lambda w: {"slug": SLUG, "body_id": w.extra["body"].pk}, only(COORDINATION)),
     "roadmap:action": (_action, only(READERS)),

@@ -342,3 +342,18 @@ def test_fund_movements_from_the_page_respect_the_balance(client, financed, coor
     assert overview["funds"][0]["balance"] == Decimal("1000")
     row = {r.action.code: r for r in overview["actions"]}["1.1.1"]
     assert row.financed == Decimal("84000")  # 50,000 + 30,000 (confidential, coordinator) + 4,000 from the fund
+
+
+def test_coordinator_records_a_workshop_and_the_actions_it_produced(client, n28, coordinateur):
+    invited, came = StructureFactory(nom="CCAS de Dreux"), StructureFactory(nom="Hôpital de Chartres")
+    client.force_login(coordinateur)
+    url = f"/feuille-de-route/{n28.slug}/gouvernance/atelier/"
+    data = {"title": "Atelier santé", "date": "2024-03-12", "invited": [invited.pk], "participants": [came.pk]}
+    assert "doit avoir été invitée" in client.post(url, data).content.decode()
+    data.update(invited=[invited.pk, came.pk], actions="1.7.1, 3.4.1", theme=n28.themes.get(code="sante").pk)
+    assert client.post(url, data).status_code == 302
+    workshop = n28.workshops.get()
+    assert workshop.participant_count == 1
+    assert sorted(a.code for a in workshop.actions.all()) == ["1.7.1", "3.4.1"]
+    html = client.get(f"/feuille-de-route/{n28.slug}/actions/1.7.1/").content.decode()
+    assert "Issue de l'atelier « Atelier santé »" in html
