@@ -113,11 +113,6 @@ class ObjectiveGroup(models.Model):
         return self.title
 
 
-class ActionQuerySet(models.QuerySet):
-    def of_porteur(self, structure_ids):
-        return self.filter(porteurs__in=structure_ids).distinct()
-
-
 class Action(TimestampedModel):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="actions")
     group = models.ForeignKey(ObjectiveGroup, on_delete=models.CASCADE, related_name="actions")
@@ -137,8 +132,6 @@ class Action(TimestampedModel):
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)
     resources = models.TextField("ressources mobilisées", blank=True)
-
-    objects = ActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "action"

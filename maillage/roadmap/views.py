@@ -42,6 +42,13 @@ def get_roadmap_for_user(user, slug: str) -> Roadmap:
     return roadmap
 
 
+def get_editable_roadmap(user, slug: str) -> Roadmap:
+    roadmap = get_roadmap_for_user(user, slug)
+    if not perms.can_edit_roadmap(user, roadmap):
+        raise PermissionDenied
+    return roadmap
+
+
 def _context(request, roadmap, **extra) -> dict:
     return {
         "roadmap": roadmap,
@@ -97,6 +104,13 @@ def _action(request, slug, code) -> tuple[Roadmap, Action]:
     return roadmap, action
 
 
+def _updatable_action(request, slug, code) -> tuple[Roadmap, Action]:
+    roadmap, action = _action(request, slug, code)
+    if not perms.can_update_action(request.user, action):
+        raise PermissionDenied
+    return roadmap, action
+
+
 @access(MEMBERS)
 def action_detail(request, slug, code):
     roadmap, action = _action(request, slug, code)
@@ -132,9 +146,7 @@ def action_detail(request, slug, code):
 
 @access(MEMBERS)
 def action_status(request, slug, code):
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     if request.method != "POST":
         return redirect("roadmap:action", slug=slug, code=code)
     form = StatusForm(request.POST, action=action)
@@ -157,9 +169,7 @@ def action_status(request, slug, code):
 
 @access(MEMBERS)
 def action_edit(request, slug, code):
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     initial = {name: getattr(action, name) for name in services.ACTION_EDITABLE}
     form = ActionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -176,9 +186,7 @@ def action_edit(request, slug, code):
 @access(MEMBERS)
 def milestone_mark(request, slug, code, milestone_id):
     """Porteurs mark a milestone of their action as reached (or not yet)."""
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     milestone = get_object_or_404(action.milestones, pk=milestone_id)
     if request.method == "POST":
         form = MilestoneForm(request.POST)
@@ -193,9 +201,7 @@ def milestone_mark(request, slug, code, milestone_id):
 @access(MEMBERS)
 def budget_spent(request, slug, code, line_id):
     """Porteurs report what has been spent on a budget line of their action."""
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     line = get_object_or_404(action.budget_lines, pk=line_id)
     if request.method == "POST":
         form = SpentForm(request.POST)
@@ -330,9 +336,7 @@ def financing(request, slug):
 @access(COORDINATORS)
 def meeting_create(request, slug, body_id):
     """Record a meeting of a body: attendance, minutes, and a decision linked to actions and documents."""
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     body = get_object_or_404(Body, roadmap=roadmap, pk=body_id)
     form = MeetingForm(request.POST or None, body=body)
     if request.method == "POST" and form.is_valid():
@@ -368,9 +372,7 @@ def meeting_create(request, slug, body_id):
 
 @access(COORDINATORS)
 def workshop_create(request, slug):
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     form = WorkshopForm(request.POST or None, roadmap=roadmap)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -387,9 +389,7 @@ def workshop_create(request, slug):
 
 @access(COORDINATORS)
 def financing_create(request, slug):
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     form = FinancingLineForm(request.POST or None, roadmap=roadmap)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -407,9 +407,7 @@ def financing_create(request, slug):
 @access(COORDINATORS)
 def fund_movement_create(request, slug, fund_id):
     """A contribution to, or an allocation from, the fonds d'inclusion numérique."""
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     fund = get_object_or_404(Fund, roadmap=roadmap, pk=fund_id)
     form = FundMovementForm(request.POST or None, roadmap=roadmap)
     if request.method == "POST" and form.is_valid():
@@ -520,9 +518,7 @@ def roadmap_import(request):
 
 @access(COORDINATORS)
 def roadmap_export(request, slug, fmt):
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     if fmt not in ("yaml", "json"):
         raise Http404("Format inconnu : yaml ou json.")
     text = services.roadmap_export(actor=request.user, roadmap=roadmap, fmt=fmt)
