@@ -81,3 +81,4 @@ class AuditAction(models.TextChoices):
     WORKSHOP_RECORDED = "roadmap.workshop_recorded", "Atelier de co-construction enregistré"
     REPORT_VIEWED = "roadmap.report_viewed", "Rapport COPIL consulté"
     GOVERNANCE_VIEWED = "roadmap.governance_viewed", "Membres des instances consultés"
+    CONTRIBUTORS_VIEWED = "roadmap.contributors_viewed", "Auteurs des saisies consultés"

@@ -49,6 +49,17 @@ def get_editable_roadmap(user, slug: str) -> Roadmap:
     return roadmap
 
 
+def _journal_people(request, roadmap, action: str, obj=None) -> None:
+    """Names of people shown to a coordinateur are personal data: the read goes to the journal."""
+    audit.record(
+        actor=request.user,
+        action=action,
+        obj=obj or roadmap,
+        departement=roadmap.territory_code if roadmap.territory_level == "departement" else "",
+        personal_data=True,
+    )
+
+
 def _context(request, roadmap, **extra) -> dict:
     return {
         "roadmap": roadmap,
@@ -120,6 +131,10 @@ def action_detail(request, slug, code):
         line for line in action.financing.select_related("funder") if show_confidential or not line.is_confidential
     ]
     budget_lines = [line for line in action.budget_lines.all() if show_confidential or not line.is_confidential]
+    show_names = perms.is_coordinator(request.user, roadmap)
+    history = list(action.status_changes.select_related("actor"))
+    if show_names and any(change.actor_id for change in history):
+        _journal_people(request, roadmap, AuditAction.CONTRIBUTORS_VIEWED, action)
     return render(
         request,
         "roadmap/action.html",
@@ -129,10 +144,8 @@ def action_detail(request, slug, code):
             action=action,
             can_update=can_update,
             status_form=StatusForm(action=action) if can_update else None,
-            history=action.status_changes.select_related("actor")
-            if perms.is_coordinator(request.user, roadmap)
-            else action.status_changes.all(),
-            show_names=perms.is_coordinator(request.user, roadmap),
+            history=history,
+            show_names=show_names,
             milestones=action.milestones.all(),
             budget_lines=budget_lines,
             financing=financing,
@@ -241,6 +254,9 @@ def indicator_list(request, slug):
     chart = charts.progress_bars(
         [(row.indicator.name, row.progress) for row in rows], title="Progression vers la cible", chart_id="progression"
     )
+    show_names = perms.is_coordinator(request.user, roadmap)
+    if show_names and any(value.entered_by_id for row in rows for value in row.history):
+        _journal_people(request, roadmap, AuditAction.CONTRIBUTORS_VIEWED)
     return render(
         request,
         "roadmap/indicators.html",
@@ -251,7 +267,7 @@ def indicator_list(request, slug):
             editable=editable,
             chart=chart,
             value_form=IndicatorValueForm(initial={"date": timezone.localdate()}),
-            show_names=perms.is_coordinator(request.user, roadmap),
+            show_names=show_names,
         ),
     )
 
@@ -300,13 +316,7 @@ def governance(request, slug):
         "meetings__decisions__axes",
     )
     if show_names and any(member.user_id for body in bodies for member in body.members.all()):
-        audit.record(
-            actor=request.user,
-            action=AuditAction.GOVERNANCE_VIEWED,
-            obj=roadmap,
-            departement=roadmap.territory_code if roadmap.territory_level == "departement" else "",
-            personal_data=True,
-        )
+        _journal_people(request, roadmap, AuditAction.GOVERNANCE_VIEWED)
     return render(
         request,
         "roadmap/governance.html",

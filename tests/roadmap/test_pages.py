@@ -357,3 +357,16 @@ def test_coordinator_records_a_workshop_and_the_actions_it_produced(client, n28,
     assert sorted(a.code for a in workshop.actions.all()) == ["1.7.1", "3.4.1"]
     html = client.get(f"/feuille-de-route/{n28.slug}/actions/1.7.1/").content.decode()
     assert "Issue de l'atelier « Atelier santé »" in html
+
+
+def test_names_of_contributors_are_shown_to_coordinators_only_and_journaled(client, n28, coordinateur, observateur):
+    from maillage.roadmap.services import action_status_change
+
+    action_status_change(actor=coordinateur, action=n28.actions.get(code="1.1.1"), status="validee")
+    client.force_login(observateur)
+    assert coordinateur.email not in client.get(f"/feuille-de-route/{n28.slug}/actions/1.1.1/").content.decode()
+    assert not AuditEntry.objects.filter(action="roadmap.contributors_viewed").exists()
+    client.force_login(coordinateur)
+    assert coordinateur.email in client.get(f"/feuille-de-route/{n28.slug}/actions/1.1.1/").content.decode()
+    entry = AuditEntry.objects.get(action="roadmap.contributors_viewed")
+    assert entry.personal_data and entry.departement_code == "28"
