@@ -58,6 +58,12 @@ class Roadmap(TimestampedModel):
     def territory(self) -> TerritoryRef:
         return TerritoryRef(self.territory_level, self.territory_code)
 
+    @property
+    def territory_label(self) -> str:
+        """« Eure-et-Loir (28) »: the territory's name, or its reference if unknown."""
+        found = self.territory.model.objects.filter(code=self.territory_code).values_list("nom", flat=True).first()
+        return f"{found} ({self.territory_code})" if found else str(self.territory)
+
 
 class Theme(models.Model):
     """A priority theme (the five of the national framework) or one a territory adds."""

@@ -28,7 +28,7 @@ def report_workbook(report: dict) -> bytes:
     summary.append([f"Rapport de suivi — {roadmap.name}"])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["Période", f"du {report['start']:%d/%m/%Y} au {report['end']:%d/%m/%Y}"])
-    summary.append(["Territoire", str(roadmap.territory)])
+    summary.append(["Territoire", roadmap.territory_label])
     for status, count in report["status_counts"].items():
         summary.append([f"Actions « {status.label} »", count])
     summary.column_dimensions["A"].width = 40
