@@ -39,6 +39,7 @@ def test_plan_page_shows_the_five_axes_and_filters(client, n28, coordinateur):
     client.force_login(coordinateur)
     html = client.get(f"/feuille-de-route/{n28.slug}/").content.decode()
     assert html.count("<h3>Axe ") == 5
+    assert "Éléments de diagnostic de l'axe 4" in html and "huit personnes sur dix" in html
     assert "1.1.1" in html and "5.5.2" in html
     filtered = client.get(f"/feuille-de-route/{n28.slug}/?thematique=sante").content.decode()
     assert "1.7.1" in filtered and "1.1.1 " not in filtered
