@@ -14,6 +14,7 @@ from maillage.core.roles import Role
 from maillage.roadmap import perms, selectors, services
 from maillage.roadmap.enums import ActionStatus, FundingType
 from maillage.roadmap.models import Action, Funder, Indicator, Roadmap
+from maillage.roadmap.targets import as_payload
 
 router = Router(tags=["feuille de route"])
 MEMBERS = ApiRoles(Role.COORDINATEUR, Role.OBSERVATEUR, Role.GESTIONNAIRE, Role.MEDIATEUR, Role.AIDANT)
@@ -426,22 +427,4 @@ def get_targets(request, slug: str):
     roadmap = Roadmap.objects.filter(slug=slug).first()
     if roadmap is None:
         raise Http404(f"Feuille de route inconnue : {slug}.")
-    result = selectors.roadmap_targets(roadmap)
-    return {
-        "territoire": str(roadmap.territory),
-        "regle": result.rule,
-        "part": result.share,
-        "explication": result.explanation,
-        "objectifs": [
-            {
-                "cle": row.target.key,
-                "libelle": row.target.label,
-                "national": row.target.national,
-                "territorial": row.local,
-                "realise": row.actual,
-                "origine": row.actual_source,
-                "progression_pct": row.progress,
-            }
-            for row in result.targets
-        ],
-    }
+    return as_payload(selectors.roadmap_targets(roadmap))

@@ -53,7 +53,7 @@ def stacked_bars(rows: list[tuple[str, list[Segment]]], *, title: str, chart_id:
 
 def progress_bars(rows: list[tuple[str, float | None]], *, title: str, chart_id: str, width: int = 640) -> str:
     """One bar per row: progress in % towards a target (capped at 100 % on the drawing)."""
-    label_width, bar_height, gap = 260, 18, 10
+    label_width, bar_height, gap = 300, 18, 10
     height = max(len(rows), 1) * (bar_height + gap)
     scale = (width - label_width - 60) / 100
     parts = [
@@ -63,7 +63,8 @@ def progress_bars(rows: list[tuple[str, float | None]], *, title: str, chart_id:
     ]
     for index, (label, percent) in enumerate(rows):
         y = index * (bar_height + gap)
-        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(label[:42])}</text>')
+        short = label if len(label) <= 44 else label[:43].rstrip() + "…"
+        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(short)}</text>')
         parts.append(
             f'<rect x="{label_width}" y="{y}" width="{100 * scale:.1f}" height="{bar_height}" fill="#e5e5e5"/>'
         )

@@ -78,5 +78,7 @@ class AuditAction(models.TextChoices):
     FUND_MOVEMENT_CREATED = "roadmap.fund_movement_created", "Mouvement du fonds enregistré"
     MEETING_RECORDED = "roadmap.meeting_recorded", "Réunion enregistrée"
     DECISION_RECORDED = "roadmap.decision_recorded", "Décision enregistrée"
+    WORKSHOP_RECORDED = "roadmap.workshop_recorded", "Atelier de co-construction enregistré"
     REPORT_VIEWED = "roadmap.report_viewed", "Rapport COPIL consulté"
     GOVERNANCE_VIEWED = "roadmap.governance_viewed", "Membres des instances consultés"
+    CONTRIBUTORS_VIEWED = "roadmap.contributors_viewed", "Auteurs des saisies consultés"

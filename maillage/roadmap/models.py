@@ -58,6 +58,12 @@ class Roadmap(TimestampedModel):
     def territory(self) -> TerritoryRef:
         return TerritoryRef(self.territory_level, self.territory_code)
 
+    @property
+    def territory_label(self) -> str:
+        """« Eure-et-Loir (28) »: the territory's name, or its reference if unknown."""
+        found = self.territory.model.objects.filter(code=self.territory_code).values_list("nom", flat=True).first()
+        return f"{found} ({self.territory_code})" if found else str(self.territory)
+
 
 class Theme(models.Model):
     """A priority theme (the five of the national framework) or one a territory adds."""
@@ -113,11 +119,6 @@ class ObjectiveGroup(models.Model):
         return self.title
 
 
-class ActionQuerySet(models.QuerySet):
-    def of_porteur(self, structure_ids):
-        return self.filter(porteurs__in=structure_ids).distinct()
-
-
 class Action(TimestampedModel):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="actions")
     group = models.ForeignKey(ObjectiveGroup, on_delete=models.CASCADE, related_name="actions")
@@ -137,8 +138,6 @@ class Action(TimestampedModel):
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)
     resources = models.TextField("ressources mobilisées", blank=True)
-
-    objects = ActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "action"

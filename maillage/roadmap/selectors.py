@@ -29,12 +29,6 @@ from maillage.roadmap.targets import NATIONAL_TARGETS, live_value, territorialis
 ZERO = Decimal("0")
 
 
-def roadmaps_for(user):
-    from maillage.roadmap import perms
-
-    return [roadmap for roadmap in Roadmap.objects.all() if perms.can_view_roadmap(user, roadmap)]
-
-
 # --- Indicators ------------------------------------------------------------------------------------
 
 
@@ -329,6 +323,7 @@ def copil_report(roadmap: Roadmap, start: dt.date, end: dt.date, *, show_confide
         "axes": axes,
         "statuses": list(ActionStatus),
         "status_counts": status_counts(roadmap),
+        "tree": plan_tree(roadmap),
         "changes": changes,
         "indicators": rows,
         "targets": roadmap_targets(roadmap, rows),

@@ -64,11 +64,11 @@ class ImportResult:
         return f"Feuille de route {verb} : {counts}."
 
 
-def _reference_maps() -> tuple[dict, dict]:
+def _structures_by_name() -> dict:
     structures = {}
     for structure in Structure.objects.order_by("-is_active", "id"):
         structures.setdefault(structure.nom.strip().lower(), structure)
-    return structures, {}
+    return structures
 
 
 def _places_for(document: dict) -> dict:
@@ -99,13 +99,17 @@ def roadmap_import(*, actor, data: bytes, filename: str = "", dry_run: bool = Fa
         document, lines = exchange.parse_document(data)
     except exchange.DocumentError as error:
         raise RoadmapImportError([exchange.Problem(error.line, "fichier", filename, error.reason)]) from error
-    structures, _ = _reference_maps()
+    structures = _structures_by_name()
     plan, problems = exchange.check_document(document, lines, structures=structures, places=_places_for(document))
     if problems:
         raise RoadmapImportError(problems)
     existing = Roadmap.objects.filter(slug=plan.roadmap["slug"]).first()
-    if existing is not None and actor is not None and not perms.can_edit_roadmap(actor, existing):
-        raise PermissionDenied("Seuls les coordinateurs du territoire peuvent remplacer cette feuille de route.")
+    if actor is not None:
+        target = Roadmap(
+            territory_level=plan.roadmap["territory_level"], territory_code=plan.roadmap["territory_code"]
+        )
+        if not perms.can_edit_roadmap(actor, target) or (existing and not perms.can_edit_roadmap(actor, existing)):
+            raise PermissionDenied("Seuls les coordinateurs du territoire peuvent importer sa feuille de route.")
     counts = {
         "axes": len(plan.axes),
         "groupes": sum(len(axis["groups"]) for axis in plan.axes),
@@ -246,7 +250,7 @@ def _apply(plan: exchange.Plan, *, actor, existing: Roadmap | None) -> tuple[Roa
                 decision.actions.set([actions[code] for code in decision_data["actions"]])
                 decision.documents.set([documents[code] for code in decision_data["documents"]])
                 decision.axes.set([axes[number] for number in decision_data["axes"]])
-    structures, _ = _reference_maps()
+    structures = _structures_by_name()
     for data in plan.workshops:
         invited, participants, linked = data.pop("invited"), data.pop("participants"), data.pop("actions")
         known_invited = [structures[name.lower()] for name in invited if name.lower() in structures]
@@ -468,6 +472,26 @@ def fund_movement_create(*, actor, fund: Fund, kind: str, amount: Decimal, date:
             payload={"mouvement": kind, "montant": "confidentiel" if movement.is_confidential else str(amount)},
         )
     return movement
+
+
+def workshop_record(*, actor, roadmap: Roadmap, invited=(), participants=(), actions=(), **fields) -> Workshop:
+    """A co-construction workshop: invitations, participants and the actions it produced."""
+    if not perms.can_edit_roadmap(actor, roadmap):
+        raise PermissionDenied
+    participants = list(participants)
+    if not fields.get("participant_count"):
+        fields["participant_count"] = len(participants)
+    workshop = Workshop(roadmap=roadmap, **fields)
+    workshop.full_clean()
+    with transaction.atomic():
+        workshop.save()
+        workshop.invited.set(invited)
+        workshop.participants.set(participants)
+        workshop.actions.set([action for action in actions if action.roadmap_id == roadmap.pk])
+        audit.record(
+            actor=actor, action=AuditAction.WORKSHOP_RECORDED, obj=workshop, payload={"actions": len(actions)}
+        )
+    return workshop
 
 
 # --- Gouvernance --------------------------------------------------------------------------------------

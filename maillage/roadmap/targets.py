@@ -7,12 +7,15 @@ population of France (populations légales 2023, sum of all communes of the refe
 applies, and the reason is said).
 """
 
+import logging
 import math
 from dataclasses import dataclass
 
 from maillage.core.indicators import compute_indicator, indicator_sources
 from maillage.roadmap.enums import TargetRule
 from maillage.territories.selectors import territory_figures
+
+logger = logging.getLogger(__name__)
 
 # Populations légales 2023 (in force on 1 January 2026), sum of the 34,875 communes of the committed
 # reference (maillage/territories/data/communes.csv.gz); tests check this figure against the file.
@@ -73,10 +76,7 @@ def territory_share(territory, rule: str = TargetRule.POPULATION) -> tuple[float
     population = territory_figures(territory).population
     if rule == TargetRule.FRAGILE:
         if "diagnosis.population_fragile" in indicator_sources():
-            try:
-                fragile = compute_indicator("diagnosis.population_fragile", territory)
-            except (KeyError, ValueError, LookupError):
-                fragile = None
+            fragile, _ = live_value("diagnosis.population_fragile", territory)
             if fragile is not None:
                 share = fragile / NATIONAL_FRAGILE_POPULATION
                 return (
@@ -120,6 +120,9 @@ def live_value(key: str, territory, start=None, end=None, **params) -> tuple[flo
         value = compute_indicator(key, territory, start, end, **params)
     except (KeyError, ValueError, TypeError, LookupError) as error:
         return None, f"source indisponible ({error})"
+    except Exception:  # a source of another app must never break a roadmap page
+        logger.exception("Indicator source %s failed for %s", key, territory)
+        return None, "source indisponible (erreur de calcul)"
     if value is None:
         return None, "pas de donnée"
     return float(value), f"calculé en direct ({key})"
@@ -131,3 +134,25 @@ def _fr(number: float) -> str:
 
 def _percent(share: float) -> str:
     return f"{100 * share:.3f}".replace(".", ",") + " %"
+
+
+def as_payload(result: Territorialisation) -> dict:
+    """The exchange shape of a territorialisation (API and `maillage roadmap objectifs --json`)."""
+    return {
+        "territoire": str(result.territory),
+        "regle": result.rule,
+        "part": result.share,
+        "explication": result.explanation,
+        "objectifs": [
+            {
+                "cle": row.target.key,
+                "libelle": row.target.label,
+                "national": row.target.national,
+                "territorial": row.local,
+                "realise": row.actual,
+                "origine": row.actual_source,
+                "progression_pct": row.progress,
+            }
+            for row in result.targets
+        ],
+    }

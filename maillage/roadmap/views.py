@@ -1,8 +1,6 @@
 """Roadmap pages: the plan, an action, matrix, calendar, indicators, targets, gouvernance, financing,
 the COPIL report (page, PDF, XLSX), import/export, and the public transparency page."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -17,13 +15,19 @@ from maillage.roadmap import charts, perms, selectors, services
 from maillage.roadmap.enums import ActionStatus, AuditAction
 from maillage.roadmap.forms import (
     ActionEditForm,
+    FinancingLineForm,
+    FundMovementForm,
     ImportForm,
     IndicatorValueForm,
+    MeetingForm,
+    MilestoneForm,
     PlanFilterForm,
     ReportForm,
+    SpentForm,
     StatusForm,
+    WorkshopForm,
 )
-from maillage.roadmap.models import Action, Indicator, Roadmap
+from maillage.roadmap.models import Action, Body, Fund, Indicator, Roadmap
 
 MEMBERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR, Role.GESTIONNAIRE, Role.MEDIATEUR, Role.AIDANT)
 READERS = any_role(Role.COORDINATEUR, Role.OBSERVATEUR)
@@ -36,6 +40,24 @@ def get_roadmap_for_user(user, slug: str) -> Roadmap:
     if not perms.can_view_roadmap(user, roadmap):
         raise PermissionDenied
     return roadmap
+
+
+def get_editable_roadmap(user, slug: str) -> Roadmap:
+    roadmap = get_roadmap_for_user(user, slug)
+    if not perms.can_edit_roadmap(user, roadmap):
+        raise PermissionDenied
+    return roadmap
+
+
+def _journal_people(request, roadmap, action: str, obj=None) -> None:
+    """Names of people shown to a coordinateur are personal data: the read goes to the journal."""
+    audit.record(
+        actor=request.user,
+        action=action,
+        obj=obj or roadmap,
+        departement=roadmap.territory_code if roadmap.territory_level == "departement" else "",
+        personal_data=True,
+    )
 
 
 def _context(request, roadmap, **extra) -> dict:
@@ -93,6 +115,13 @@ def _action(request, slug, code) -> tuple[Roadmap, Action]:
     return roadmap, action
 
 
+def _updatable_action(request, slug, code) -> tuple[Roadmap, Action]:
+    roadmap, action = _action(request, slug, code)
+    if not perms.can_update_action(request.user, action):
+        raise PermissionDenied
+    return roadmap, action
+
+
 @access(MEMBERS)
 def action_detail(request, slug, code):
     roadmap, action = _action(request, slug, code)
@@ -102,6 +131,10 @@ def action_detail(request, slug, code):
         line for line in action.financing.select_related("funder") if show_confidential or not line.is_confidential
     ]
     budget_lines = [line for line in action.budget_lines.all() if show_confidential or not line.is_confidential]
+    show_names = perms.is_coordinator(request.user, roadmap)
+    history = list(action.status_changes.select_related("actor"))
+    if show_names and any(change.actor_id for change in history):
+        _journal_people(request, roadmap, AuditAction.CONTRIBUTORS_VIEWED, action)
     return render(
         request,
         "roadmap/action.html",
@@ -111,10 +144,8 @@ def action_detail(request, slug, code):
             action=action,
             can_update=can_update,
             status_form=StatusForm(action=action) if can_update else None,
-            history=action.status_changes.select_related("actor")
-            if perms.is_coordinator(request.user, roadmap)
-            else action.status_changes.all(),
-            show_names=perms.is_coordinator(request.user, roadmap),
+            history=history,
+            show_names=show_names,
             milestones=action.milestones.all(),
             budget_lines=budget_lines,
             financing=financing,
@@ -128,9 +159,7 @@ def action_detail(request, slug, code):
 
 @access(MEMBERS)
 def action_status(request, slug, code):
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     if request.method != "POST":
         return redirect("roadmap:action", slug=slug, code=code)
     form = StatusForm(request.POST, action=action)
@@ -153,9 +182,7 @@ def action_status(request, slug, code):
 
 @access(MEMBERS)
 def action_edit(request, slug, code):
-    roadmap, action = _action(request, slug, code)
-    if not perms.can_update_action(request.user, action):
-        raise PermissionDenied
+    roadmap, action = _updatable_action(request, slug, code)
     initial = {name: getattr(action, name) for name in services.ACTION_EDITABLE}
     form = ActionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -167,6 +194,36 @@ def action_edit(request, slug, code):
             messages.success(request, "Action mise à jour.")
             return redirect("roadmap:action", slug=slug, code=code)
     return render(request, "roadmap/action_edit.html", _context(request, roadmap, action=action, form=form))
+
+
+@access(MEMBERS)
+def milestone_mark(request, slug, code, milestone_id):
+    """Porteurs mark a milestone of their action as reached (or not yet)."""
+    roadmap, action = _updatable_action(request, slug, code)
+    milestone = get_object_or_404(action.milestones, pk=milestone_id)
+    if request.method == "POST":
+        form = MilestoneForm(request.POST)
+        if form.is_valid():
+            services.milestone_mark(actor=request.user, milestone=milestone, done_on=form.cleaned_data["done_on"])
+            messages.success(request, f"Jalon « {milestone.title} » mis à jour.")
+        else:
+            messages.error(request, "Date invalide.")
+    return redirect("roadmap:action", slug=slug, code=code)
+
+
+@access(MEMBERS)
+def budget_spent(request, slug, code, line_id):
+    """Porteurs report what has been spent on a budget line of their action."""
+    roadmap, action = _updatable_action(request, slug, code)
+    line = get_object_or_404(action.budget_lines, pk=line_id)
+    if request.method == "POST":
+        form = SpentForm(request.POST)
+        if form.is_valid():
+            services.budget_line_spend(actor=request.user, line=line, spent=form.cleaned_data["spent"])
+            messages.success(request, f"Dépense enregistrée pour « {line.label} ».")
+        else:
+            messages.error(request, "Montant invalide.")
+    return redirect("roadmap:action", slug=slug, code=code)
 
 
 @access(MEMBERS)
@@ -197,6 +254,9 @@ def indicator_list(request, slug):
     chart = charts.progress_bars(
         [(row.indicator.name, row.progress) for row in rows], title="Progression vers la cible", chart_id="progression"
     )
+    show_names = perms.is_coordinator(request.user, roadmap)
+    if show_names and any(value.entered_by_id for row in rows for value in row.history):
+        _journal_people(request, roadmap, AuditAction.CONTRIBUTORS_VIEWED)
     return render(
         request,
         "roadmap/indicators.html",
@@ -207,7 +267,7 @@ def indicator_list(request, slug):
             editable=editable,
             chart=chart,
             value_form=IndicatorValueForm(initial={"date": timezone.localdate()}),
-            show_names=perms.is_coordinator(request.user, roadmap),
+            show_names=show_names,
         ),
     )
 
@@ -256,13 +316,7 @@ def governance(request, slug):
         "meetings__decisions__axes",
     )
     if show_names and any(member.user_id for body in bodies for member in body.members.all()):
-        audit.record(
-            actor=request.user,
-            action=AuditAction.GOVERNANCE_VIEWED,
-            obj=roadmap,
-            departement=roadmap.territory_code if roadmap.territory_level == "departement" else "",
-            personal_data=True,
-        )
+        _journal_people(request, roadmap, AuditAction.GOVERNANCE_VIEWED)
     return render(
         request,
         "roadmap/governance.html",
@@ -287,6 +341,103 @@ def financing(request, slug):
     if not overview["show_confidential"]:
         lines = lines.filter(is_confidential=False)
     return render(request, "roadmap/financing.html", _context(request, roadmap, overview=overview, lines=lines))
+
+
+@access(COORDINATORS)
+def meeting_create(request, slug, body_id):
+    """Record a meeting of a body: attendance, minutes, and a decision linked to actions and documents."""
+    roadmap = get_editable_roadmap(request.user, slug)
+    body = get_object_or_404(Body, roadmap=roadmap, pk=body_id)
+    form = MeetingForm(request.POST or None, body=body)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decisions = []
+        if data["decision"]:
+            decisions.append(
+                {
+                    "text": data["decision"],
+                    "actions": data["decision_actions"],
+                    "documents": data["decision_documents"],
+                }
+            )
+        try:
+            services.meeting_record(
+                actor=request.user,
+                body=body,
+                date=data["date"],
+                title=data["title"],
+                location=data["location"],
+                agenda=data["agenda"],
+                minutes=data["minutes"],
+                attendees=data["attendees"],
+                decisions=decisions,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Réunion « {data['title']} » enregistrée.")
+            return redirect("roadmap:governance", slug=slug)
+    return render(request, "roadmap/meeting_form.html", _context(request, roadmap, body=body, form=form))
+
+
+@access(COORDINATORS)
+def workshop_create(request, slug):
+    roadmap = get_editable_roadmap(request.user, slug)
+    form = WorkshopForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["participant_count"] = data["participant_count"] or 0
+        try:
+            services.workshop_record(actor=request.user, roadmap=roadmap, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Atelier « {data['title']} » enregistré.")
+            return redirect("roadmap:governance", slug=slug)
+    return render(request, "roadmap/workshop_form.html", _context(request, roadmap, form=form))
+
+
+@access(COORDINATORS)
+def financing_create(request, slug):
+    roadmap = get_editable_roadmap(request.user, slug)
+    form = FinancingLineForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        funder, amount = data.pop("funder"), data.pop("amount")
+        try:
+            services.financing_line_create(actor=request.user, roadmap=roadmap, funder=funder, amount=amount, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Ligne de financement enregistrée.")
+            return redirect("roadmap:financing", slug=slug)
+    return render(request, "roadmap/financing_form.html", _context(request, roadmap, form=form))
+
+
+@access(COORDINATORS)
+def fund_movement_create(request, slug, fund_id):
+    """A contribution to, or an allocation from, the fonds d'inclusion numérique."""
+    roadmap = get_editable_roadmap(request.user, slug)
+    fund = get_object_or_404(Fund, roadmap=roadmap, pk=fund_id)
+    form = FundMovementForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.fund_movement_create(
+                actor=request.user,
+                fund=fund,
+                kind=data.pop("kind"),
+                amount=data.pop("amount"),
+                date=data.pop("date"),
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Mouvement du fonds enregistré.")
+            return redirect("roadmap:financing", slug=slug)
+    context = _context(request, roadmap, fund=fund, form=form, balance=services.fund_balance(fund))
+    return render(request, "roadmap/fund_form.html", context)
 
 
 def _report(request, slug):
@@ -370,8 +521,6 @@ def roadmap_import(request):
                 form.add_error("fichier", str(error))
             else:
                 if result.roadmap is not None and not result.dry_run:
-                    if not perms.can_edit_roadmap(request.user, result.roadmap):
-                        messages.warning(request, "Import fait, mais ce territoire n'est pas le vôtre.")
                     messages.success(request, result.summary())
                     return redirect("roadmap:detail", slug=result.roadmap.slug)
     return render(request, "roadmap/import.html", {"form": form, "problems": problems, "result": result})
@@ -379,9 +528,7 @@ def roadmap_import(request):
 
 @access(COORDINATORS)
 def roadmap_export(request, slug, fmt):
-    roadmap = get_roadmap_for_user(request.user, slug)
-    if not perms.can_edit_roadmap(request.user, roadmap):
-        raise PermissionDenied
+    roadmap = get_editable_roadmap(request.user, slug)
     if fmt not in ("yaml", "json"):
         raise Http404("Format inconnu : yaml ou json.")
     text = services.roadmap_export(actor=request.user, roadmap=roadmap, fmt=fmt)
@@ -412,6 +559,6 @@ def transparency(request, slug):
             "targets": selectors.roadmap_targets(roadmap, rows),
             "by_funder": overview["by_funder"],
             "total_financed": overview["total_financed"],
-            "today": dt.date.today(),  # noqa: DTZ011 (a calendar date for display)
+            "today": timezone.localdate(),
         },
     )

@@ -28,7 +28,7 @@ def report_workbook(report: dict) -> bytes:
     summary.append([f"Rapport de suivi — {roadmap.name}"])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["Période", f"du {report['start']:%d/%m/%Y} au {report['end']:%d/%m/%Y}"])
-    summary.append(["Territoire", str(roadmap.territory)])
+    summary.append(["Territoire", roadmap.territory_label])
     for status, count in report["status_counts"].items():
         summary.append([f"Actions « {status.label} »", count])
     summary.column_dimensions["A"].width = 40
@@ -38,6 +38,24 @@ def report_workbook(report: dict) -> bytes:
         "Axes",
         ["Axe", "Intitulé", *[s.label for s in statuses], "Total"],
         [[row["axis"].number, row["axis"].title, *row["counts"], row["total"]] for row in report["axes"]],
+    )
+    _sheet(
+        workbook,
+        "Actions",
+        ["Axe", "Groupe", "Action", "Intitulé", "Statut", "Porteurs"],
+        [
+            [
+                axis.number,
+                group.title,
+                action.code,
+                action.title,
+                action.get_status_display(),
+                ", ".join(s.nom for s in action.porteurs.all()),
+            ]
+            for axis, groups in report["tree"]
+            for group, actions in groups
+            for action in actions
+        ],
     )
     _sheet(
         workbook,

@@ -43,6 +43,8 @@ PAGES = [
     "objectifs/",
     "gouvernance/",
     "financements/",
+    "financements/ajouter/",
+    "gouvernance/atelier/",
     "rapport/",
 ]
 
@@ -53,6 +55,11 @@ def test_coordinator_pages_have_no_axe_violation(page, roadmap):
     for path in PAGES:
         page.goto(f"/feuille-de-route/{roadmap.slug}/{path}")
         assert_accessible(page)
+    page.goto(f"/feuille-de-route/{roadmap.slug}/gouvernance/{roadmap.bodies.get(kind='copil').pk}/reunion/")
+    assert_accessible(page)
+    fund = roadmap.funds.create(name="Fonds d'inclusion numérique")
+    page.goto(f"/feuille-de-route/{roadmap.slug}/fonds/{fund.pk}/mouvement/")
+    assert_accessible(page)
     page.goto("/feuille-de-route/import/")
     assert_accessible(page)
 

@@ -14,7 +14,15 @@ COORDINATION = {"coordinateur", "admin"}
 
 
 def prepare(world):
-    from tests.roadmap.factories import ActionFactory, IndicatorFactory, RoadmapFactory
+    from tests.roadmap.factories import (
+        ActionFactory,
+        BodyFactory,
+        BudgetLineFactory,
+        FundFactory,
+        IndicatorFactory,
+        MilestoneFactory,
+        RoadmapFactory,
+    )
 
     roadmap = RoadmapFactory(slug=SLUG)
     action = ActionFactory(group__axis__roadmap=roadmap, code="1.1.1")
@@ -24,6 +32,10 @@ def prepare(world):
     world.extra["roadmap"] = roadmap
     world.extra["action"] = action
     world.extra["indicator"] = indicator
+    world.extra["body"] = BodyFactory(roadmap=roadmap)
+    world.extra["milestone"] = MilestoneFactory(action=action)
+    world.extra["budget_line"] = BudgetLineFactory(action=action)
+    world.extra["fund"] = FundFactory(roadmap=roadmap)
 
 
 def _slug(w):
@@ -45,9 +57,21 @@ PAGES = {
     "roadmap:targets": (_slug, only(READERS)),
     "roadmap:governance": (_slug, only(READERS)),
     "roadmap:financing": (_slug, only(READERS)),
+    "roadmap:financing_create": (_slug, only(COORDINATION)),
+    "roadmap:workshop_create": (_slug, only(COORDINATION)),
+    "roadmap:fund_movement": (lambda w: {"slug": SLUG, "fund_id": w.extra["fund"].pk}, only(COORDINATION)),
+    "roadmap:meeting_create": (lambda w: {"slug": SLUG, "body_id": w.extra["body"].pk}, only(COORDINATION)),
     "roadmap:action": (_action, only(READERS)),
     "roadmap:action_status": (_action, only(PORTEURS, code=302)),  # GET goes back to the action
     "roadmap:action_edit": (_action, only(PORTEURS)),
+    "roadmap:milestone_mark": (
+        lambda w: {**_action(w), "milestone_id": w.extra["milestone"].pk},
+        only(PORTEURS, code=302),  # GET goes back to the action
+    ),
+    "roadmap:budget_spent": (
+        lambda w: {**_action(w), "line_id": w.extra["budget_line"].pk},
+        only(PORTEURS, code=302),
+    ),
     "roadmap:report": (_slug, only(STEERING)),
     "roadmap:report_pdf": (_slug, only(STEERING)),
     "roadmap:report_xlsx": (_slug, only(STEERING)),

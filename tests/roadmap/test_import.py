@@ -192,3 +192,26 @@ def test_the_command_imports_and_reports_errors(tmp_path, capsys):
     out = tmp_path / "export.json"
     call_command("roadmap", "export", "essai", str(out))
     assert json.loads(out.read_text())["axes"][0]["groupes"][0]["actions"][0]["numero"] == "1.1.1"
+
+
+def test_a_coordinator_imports_only_for_his_territory():
+    from django.core.exceptions import PermissionDenied
+
+    from tests.structures.factories import MembershipFactory
+
+    loiret = MembershipFactory(coordinateur=True, territory_code="45").user
+    with pytest.raises(PermissionDenied):
+        roadmap_import(actor=loiret, data=as_yaml(minimal_document()), filename="x.yaml")
+    eure_et_loir = MembershipFactory(coordinateur=True).user
+    assert roadmap_import(actor=eure_et_loir, data=as_yaml(minimal_document()), filename="x.yaml").created
+
+
+def test_the_eure_et_loir_roadmap_survives_an_export_import_round_trip():
+    roadmap = import_n28()
+    exported = roadmap_export(actor=None, roadmap=roadmap)
+    Roadmap.objects.all().delete()
+    again = roadmap_import(actor=None, data=exported.encode(), filename="n28.yaml").roadmap
+    assert again.actions.count() == 83 and again.indicators.count() == 9 and again.bodies.count() == 7
+    assert roadmap_export(actor=None, roadmap=again) == exported
+    decision = again.bodies.get(kind="cotech").meetings.get().decisions.get()
+    assert decision.axes.count() == 5 and decision.documents.get().code == "prefiguration-plan-actions"

@@ -39,6 +39,7 @@ def test_plan_page_shows_the_five_axes_and_filters(client, n28, coordinateur):
     client.force_login(coordinateur)
     html = client.get(f"/feuille-de-route/{n28.slug}/").content.decode()
     assert html.count("<h3>Axe ") == 5
+    assert "Éléments de diagnostic de l'axe 4" in html and "huit personnes sur dix" in html
     assert "1.1.1" in html and "5.5.2" in html
     filtered = client.get(f"/feuille-de-route/{n28.slug}/?thematique=sante").content.decode()
     assert "1.7.1" in filtered and "1.1.1 " not in filtered
@@ -224,6 +225,8 @@ def test_copil_report_page_pdf_and_xlsx(client, financed, observateur, coordinat
 
     workbook = load_workbook(io.BytesIO(xlsx.content))
     assert "Changements de statut" in workbook.sheetnames
+    actions = list(workbook["Actions"].iter_rows(values_only=True))
+    assert [row[2] for row in actions[1:]] == ["1.1.1", "1.1.2"] and actions[1][4] == "Validée"
     rows = list(workbook["Changements de statut"].iter_rows(values_only=True))
     assert rows[1][2] == "1.1.1" and rows[1][5] == "Validée"
     funding = {row[0]: row for row in workbook["Financement des actions"].iter_rows(values_only=True)}
@@ -259,3 +262,115 @@ def test_demo_seed_is_idempotent():
     assert roadmap.actions.count() == 83
     assert FinancingLine.objects.count() == 4
     assert roadmap.actions.get(code="1.1.2").porteurs.filter(nom="France Services de Châteaudun").exists()
+
+
+def test_coordinator_records_a_meeting_with_a_decision_on_actions(client, n28, coordinateur):
+    client.force_login(coordinateur)
+    copil = n28.bodies.get(kind="copil")
+    members = list(copil.members.all())
+    url = f"/feuille-de-route/{n28.slug}/gouvernance/{copil.pk}/reunion/"
+    response = client.post(url, {"date": "2025-03-12", "title": "COPIL", "decision_actions": "1.1.1, 9.9.9"})
+    assert "Actions inconnues : 9.9.9." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "date": "2025-03-12",
+            "title": "COPIL de mars",
+            "attendees": [members[0].pk],
+            "decision": "Les actions 1.1.1 et 1.2.4 sont validées.",
+            "decision_actions": "1.1.1, 1.2.4",
+            "decision_documents": [n28.documents.get(code="diagnostic-2023").pk],
+        },
+    )
+    assert response.status_code == 302
+    meeting = copil.meetings.get()
+    decision = meeting.decisions.get()
+    assert sorted(a.code for a in decision.actions.all()) == ["1.1.1", "1.2.4"]
+    assert list(meeting.attendees.all()) == [members[0]]
+    html = client.get(f"/feuille-de-route/{n28.slug}/gouvernance/").content.decode()
+    assert "COPIL de mars" in html and "Diagnostic territorial partagé" in html
+
+
+def test_coordinator_adds_a_financing_line(client, financed, coordinateur):
+    client.force_login(coordinateur)
+    funder = financed.funders.get(name="État")
+    action = financed.actions.get(code="1.1.2")
+    response = client.post(
+        "/feuille-de-route/finance/financements/ajouter/",
+        {"funder": funder.pk, "type": "appel_a_projets", "amount": "1500", "action": action.pk, "purpose": "AAP"},
+    )
+    assert response.status_code == 302
+    assert financed.financing_lines.filter(purpose="AAP", amount=Decimal("1500"), action=action).exists()
+
+
+def test_departement_page_shows_the_roadmap_panel(client, n28):
+    html = client.get("/territoires/departements/28/").content.decode()
+    assert "Numérique 28 Ensemble" in html and "83 proposée" in html
+    assert "Numérique 28 Ensemble" not in client.get("/territoires/departements/45/").content.decode()
+
+
+def test_porteur_reports_milestones_and_spending_from_the_action_page(client, n28):
+    from tests.roadmap.factories import BudgetLineFactory, MilestoneFactory
+
+    structure = StructureFactory()
+    member = MembershipFactory(structure=structure).user
+    action = n28.actions.get(code="1.3.1")
+    action.porteurs.add(structure)
+    milestone = MilestoneFactory(action=action)
+    line = BudgetLineFactory(action=action, amount=Decimal("180000"))
+    client.force_login(member)
+    base = f"/feuille-de-route/{n28.slug}/actions/1.3.1"
+    client.post(f"{base}/jalons/{milestone.pk}/", {"done_on": "2025-06-12"})
+    client.post(f"{base}/budget/{line.pk}/", {"spent": "60000.50"})
+    milestone.refresh_from_db()
+    line.refresh_from_db()
+    assert milestone.done_on == dt.date(2025, 6, 12) and line.spent == Decimal("60000.50")
+    client.post(f"{base}/budget/{line.pk}/", {"spent": "-1"})
+    line.refresh_from_db()
+    assert line.spent == Decimal("60000.50")
+
+
+def test_fund_movements_from_the_page_respect_the_balance(client, financed, coordinateur):
+    from maillage.roadmap.models import Fund
+
+    fund = Fund.objects.create(roadmap=financed, name="Fonds d'inclusion numérique")
+    funder = financed.funders.get(name="État")
+    action = financed.actions.get(code="1.1.1")
+    client.force_login(coordinateur)
+    url = f"/feuille-de-route/finance/fonds/{fund.pk}/mouvement/"
+    client.post(url, {"kind": "contribution", "date": "2025-01-10", "amount": "5000", "funder": funder.pk})
+    response = client.post(url, {"kind": "allocation", "date": "2025-02-10", "amount": "6000", "action": action.pk})
+    assert "Solde insuffisant" in response.content.decode()
+    client.post(url, {"kind": "allocation", "date": "2025-02-10", "amount": "4000", "action": action.pk})
+    overview = client.get("/feuille-de-route/finance/financements/").context["overview"]
+    assert overview["funds"][0]["balance"] == Decimal("1000")
+    row = {r.action.code: r for r in overview["actions"]}["1.1.1"]
+    assert row.financed == Decimal("84000")  # 50,000 + 30,000 (confidential, coordinator) + 4,000 from the fund
+
+
+def test_coordinator_records_a_workshop_and_the_actions_it_produced(client, n28, coordinateur):
+    invited, came = StructureFactory(nom="CCAS de Dreux"), StructureFactory(nom="Hôpital de Chartres")
+    client.force_login(coordinateur)
+    url = f"/feuille-de-route/{n28.slug}/gouvernance/atelier/"
+    data = {"title": "Atelier santé", "date": "2024-03-12", "invited": [invited.pk], "participants": [came.pk]}
+    assert "doit avoir été invitée" in client.post(url, data).content.decode()
+    data.update(invited=[invited.pk, came.pk], actions="1.7.1, 3.4.1", theme=n28.themes.get(code="sante").pk)
+    assert client.post(url, data).status_code == 302
+    workshop = n28.workshops.get()
+    assert workshop.participant_count == 1
+    assert sorted(a.code for a in workshop.actions.all()) == ["1.7.1", "3.4.1"]
+    html = client.get(f"/feuille-de-route/{n28.slug}/actions/1.7.1/").content.decode()
+    assert "Issue de l'atelier « Atelier santé »" in html
+
+
+def test_names_of_contributors_are_shown_to_coordinators_only_and_journaled(client, n28, coordinateur, observateur):
+    from maillage.roadmap.services import action_status_change
+
+    action_status_change(actor=coordinateur, action=n28.actions.get(code="1.1.1"), status="validee")
+    client.force_login(observateur)
+    assert coordinateur.email not in client.get(f"/feuille-de-route/{n28.slug}/actions/1.1.1/").content.decode()
+    assert not AuditEntry.objects.filter(action="roadmap.contributors_viewed").exists()
+    client.force_login(coordinateur)
+    assert coordinateur.email in client.get(f"/feuille-de-route/{n28.slug}/actions/1.1.1/").content.decode()
+    entry = AuditEntry.objects.get(action="roadmap.contributors_viewed")
+    assert entry.personal_data and entry.departement_code == "28"

@@ -61,3 +61,18 @@ def test_objectifs_command(capsys):
     assert [row["territorial"] for row in payload["objectifs"]] == [50_695, 127, 12_674, 158]
     call_command("roadmap", "objectifs", "--territoire", "departement:28")
     assert "0,634 %" in capsys.readouterr().out
+
+
+def test_a_failing_source_of_another_app_gives_source_indisponible(monkeypatch):
+    from maillage.roadmap.targets import live_value
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("base de données du diagnostic absente")
+
+    source = indicators.IndicatorSource(key="diagnosis.population_fragile", label="", unit="", compute=broken)
+    monkeypatch.setitem(indicators._sources, source.key, source)
+    assert live_value(source.key, TerritoryRef("departement", "28")) == (
+        None,
+        "source indisponible (erreur de calcul)",
+    )
+    assert territorialise(TerritoryRef("departement", "28"), "fragile").rule == "population"

@@ -8,7 +8,7 @@ from maillage.core.audit import command_run
 from maillage.core.commands import CommandError, SubcommandCommand
 from maillage.roadmap import services
 from maillage.roadmap.models import Roadmap
-from maillage.roadmap.targets import territorialise
+from maillage.roadmap.targets import as_payload, territorialise
 from maillage.territories.territory import TerritoryRef
 
 
@@ -77,24 +77,7 @@ class Command(SubcommandCommand):
         if json:
             import json as json_module
 
-            payload = {
-                "territoire": str(ref),
-                "regle": result.rule,
-                "part": result.share,
-                "explication": result.explanation,
-                "objectifs": [
-                    {
-                        "cle": row.target.key,
-                        "libelle": row.target.label,
-                        "national": row.target.national,
-                        "territorial": row.local,
-                        "realise": row.actual,
-                        "origine": row.actual_source,
-                        "progression_pct": row.progress,
-                    }
-                    for row in result.targets
-                ],
-            }
+            payload = as_payload(result)
             self.stdout.write(json_module.dumps(payload, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{ref} — règle : {result.rule_label}. {result.explanation}")
