@@ -137,3 +137,10 @@ def test_command_writes_the_report(tmp_path, structure, capsys):
     }
     assert "1 acceptée(s), 1 rejetée(s)" in capsys.readouterr().out
     assert raw_figures()["accompagnements"] == activity_figures()["accompagnements"] == 1
+
+
+def test_free_text_survives_the_bulk_path(structure):
+    title = 'Atelier "C:\\Users" \t et ; virgule, fin'
+    report, _ = _import(csv_bytes({**VALID_COLLECTIVE, "structure_siret": SIRET, "titre_atelier": title}))
+    assert report["created"] == 1
+    assert Activity.objects.get().titre_atelier == title
