@@ -12,6 +12,7 @@
 
 import datetime as dt
 import json
+import os
 import random
 import time
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from benchmarks.common import Comparison, Timing, measure
 from maillage.activity import rollups
 from maillage.activity.generate import generated_rows
-from maillage.activity.ingest import ingest_rows
+from maillage.activity.ingest import COLUMNS, ingest_rows
 from maillage.activity.models import Accompagnement, Activity, ActivityImport, DailyRollup, MonthlyRollup
 from maillage.activity.selectors import activity_figures, raw_figures
 from maillage.structures.models import Structure
@@ -32,6 +33,9 @@ SEED = 20261207
 STRUCTURES = 400
 START, END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
 CHUNK = 100_000
+DISTINCT_CHUNKS = 5
+# --full: the 10 million; BENCH_ACTIVITY_N overrides the size (e.g. on a shared machine).
+FULL_SIZE = int(os.environ.get("BENCH_ACTIVITY_N", "10000000"))
 
 
 def _timing(label: str, per_thousand: list[float], **extra) -> Timing:
@@ -105,8 +109,6 @@ def _ingest(structures, communes, total: int):
 def _row_by_row(structures, communes, count: int) -> list[float]:
     batch = ActivityImport.objects.create(filename="bench-row-by-row")
     fields = [f.attname for f in Activity._meta.concrete_fields if f.attname != "id" and f.attname != "deleted_at"]
-    from maillage.activity.ingest import COLUMNS
-
     rows = list(
         generated_rows(
             n=count,
@@ -157,7 +159,7 @@ def _queries(rng, structures, count: int) -> list[tuple]:
 
 def run(*, full: bool) -> list[Comparison]:
     rng = random.Random(SEED)
-    total = 10_000_000 if full else 100_000
+    total = FULL_SIZE if full else 100_000
     _reset()
     structures = _structures(rng)
     communes = sorted({code for _, code in structures})

@@ -6,20 +6,18 @@ beneficiary's identity is journaled too (personal_data=True).
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.activity import perms, rollups
+from maillage.activity import conf, perms, rollups
 from maillage.activity.enums import AuditAction, QuarantineStatus, TypeActivite
 from maillage.activity.importing import import_activities
 from maillage.activity.models import Accompagnement, Activity, Beneficiary, QuarantinedActivityRow
 from maillage.activity.validation import RowChecker, activity_commune, fingerprint, rule_errors, thematiques_mask
 from maillage.core import audit
 
-DEFAULT_RETENTION_MONTHS = 24
 ACTIVITY_FIELDS = (
     "type",
     "date",
@@ -44,7 +42,7 @@ ACTIVITY_FIELDS = (
 
 
 def retention_months() -> int:
-    return int(getattr(settings, "ACTIVITY_RETENTION_MONTHS", None) or DEFAULT_RETENTION_MONTHS)
+    return conf.retention_months()
 
 
 def _fill(activity: Activity, values: dict, followed) -> None:
