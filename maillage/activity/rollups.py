@@ -47,11 +47,7 @@ EXPRESSIONS = _counter_expressions()
 
 
 def _period_expression(monthly: bool) -> str:
-    if not monthly:
-        return "a.date"
-    if connection.vendor == "postgresql":
-        return "CAST(date_trunc('month', a.date) AS date)"
-    return "date(a.date, 'start of month')"
+    return _month_of("a.date") if monthly else "a.date"
 
 
 def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
@@ -100,7 +96,42 @@ def subtract_activity(activity_id: int, date) -> None:
 
 
 def add_batch(batch_id: int) -> None:
-    apply("a.import_batch_id = %s", [batch_id], sign=1)
+    """Add a whole import batch: its daily sums are computed once into a temporary table, then
+    upserted into the daily rollup and, grouped by month, into the monthly one (one pass of the
+    ~50 CASE expressions over the batch instead of two)."""
+    activity, commune = Activity._meta.db_table, Commune._meta.db_table
+    delta = "activity_rollup_delta"
+    sums = ", ".join(f"SUM({expression}) AS {column}" for column, expression in EXPRESSIONS.items())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {delta}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {delta} AS "
+            f"SELECT a.date AS period, a.structure_id, a.commune_id AS commune_code, "
+            f"COALESCE(c.epci_id, '') AS epci_code, c.departement_id AS departement_code, "
+            f"c.region_id AS region_code, {sums} "
+            f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
+            "WHERE a.deleted_at IS NULL AND a.import_batch_id = %s "
+            "GROUP BY a.date, a.structure_id, a.commune_id, c.epci_id, c.departement_id, c.region_id",
+            [batch_id],
+        )
+        for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
+            table = model._meta.db_table
+            period = _month_of("period") if monthly else "period"
+            updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) "
+                f"SELECT {period}, structure_id, commune_code, epci_code, departement_code, region_code, "
+                f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
+                f"GROUP BY {period}, structure_id, commune_code, epci_code, departement_code, region_code "
+                f"ON CONFLICT (period, structure_id, commune_code) DO UPDATE SET {updates}"
+            )
+        cursor.execute(f"DROP TABLE {delta}")
+
+
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
 
 
 def add_ids(ids: list[int]) -> None:
