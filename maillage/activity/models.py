@@ -155,6 +155,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     date = models.DateField("date")
     duree = models.PositiveIntegerField("durée (minutes)")
@@ -195,7 +196,7 @@ class Activity(models.Model):
         "statut social", max_length=20, choices=StatutSocial.choices, blank=True
     )
     source = models.CharField("origine", max_length=12, default="saisie")
-    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True, unique=True)
+    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True)
     import_batch = models.ForeignKey(
         "ActivityImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
@@ -213,8 +214,15 @@ class Activity(models.Model):
             models.Index(fields=["commune", "date"], name="activity_commune_date_idx"),
             models.Index(fields=["mediateur", "date"], name="activity_mediateur_date_idx"),
             models.Index(fields=["import_batch"], name="activity_import_batch_idx"),
+            # Partial: most activities have no place and no fingerprint (entered in the form).
+            models.Index(fields=["place"], condition=models.Q(place__isnull=False), name="activity_place_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=models.Q(fingerprint__isnull=False),
+                name="activity_fingerprint_unique",
+            ),
             models.CheckConstraint(condition=models.Q(duree__gt=0), name="activity_duree_positive"),
             models.CheckConstraint(
                 condition=models.Q(accompagnements_count__gte=1), name="activity_at_least_one_accompagnement"
