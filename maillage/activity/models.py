@@ -196,7 +196,8 @@ class Activity(models.Model):
         "statut social", max_length=20, choices=StatutSocial.choices, blank=True
     )
     source = models.CharField("origine", max_length=12, default="saisie")
-    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True)
+    # NULL, not "": activities entered in the form have none (partial unique constraint below).
+    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True)  # noqa: DJ001
     import_batch = models.ForeignKey(
         "ActivityImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
