@@ -23,7 +23,14 @@ from benchmarks.common import Comparison, Timing, measure
 from maillage.activity import rollups
 from maillage.activity.generate import generated_rows
 from maillage.activity.ingest import COLUMNS, ingest_rows
-from maillage.activity.models import Accompagnement, Activity, ActivityImport, DailyRollup, MonthlyRollup
+from maillage.activity.models import (
+    Accompagnement,
+    Activity,
+    ActivityImport,
+    DailyRollup,
+    MonthlyDepartementRollup,
+    MonthlyRollup,
+)
 from maillage.activity.selectors import activity_figures, raw_figures
 from maillage.structures.models import Structure
 from maillage.territories.models import Commune
@@ -53,7 +60,7 @@ def _timing(label: str, per_thousand: list[float], **extra) -> Timing:
 
 def _reset() -> None:
     with connection.cursor() as cursor:
-        for model in (Accompagnement, DailyRollup, MonthlyRollup, Activity, ActivityImport):
+        for model in (Accompagnement, DailyRollup, MonthlyRollup, MonthlyDepartementRollup, Activity, ActivityImport):
             table = model._meta.db_table
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
@@ -167,9 +174,11 @@ def run(*, full: bool) -> list[Comparison]:
     if connection.vendor == "postgresql":
         # What autovacuum does after a large load (visibility map: index-only counts).
         with connection.cursor() as cursor:
-            for model in (Activity, DailyRollup, MonthlyRollup):
+            for model in (Activity, DailyRollup, MonthlyRollup, MonthlyDepartementRollup):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     queries = _queries(rng, structures, 300)
+    for query in queries[:5]:
+        activity_figures(*query)  # warm-up: first connection queries, commune arrondissements
     mismatches = []
 
     def ours(query):

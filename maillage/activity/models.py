@@ -384,6 +384,27 @@ class MonthlyRollup(RollupBase):
         ]
 
 
+class MonthlyDepartementRollup(models.Model):
+    """The monthly sums of a whole département (all structures): département, région and national
+    queries read a few dozen rows instead of one per structure × commune."""
+
+    period = models.DateField("premier jour du mois")
+    departement_code = models.CharField("département", max_length=3)
+    region_code = models.CharField("région", max_length=3)
+    vars().update(_counter_fields())
+
+    class Meta:
+        verbose_name = "agrégat mensuel départemental"
+        verbose_name_plural = "agrégats mensuels départementaux"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "departement_code"], name="activity_monthly_dep_unique")
+        ]
+        indexes = [models.Index(fields=["region_code", "period"], name="activity_mdep_region_idx")]
+
+    def __str__(self):
+        return f"{self.period} — {self.departement_code}"
+
+
 # --- National schemes --------------------------------------------------------------------------
 
 

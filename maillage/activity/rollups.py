@@ -10,7 +10,13 @@ bulk import adds its whole batch in one statement per table; `rebuild()` starts 
 from django.db import connection, transaction
 
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
-from maillage.activity.models import COUNTER_COLUMNS, Activity, DailyRollup, MonthlyRollup
+from maillage.activity.models import (
+    COUNTER_COLUMNS,
+    Activity,
+    DailyRollup,
+    MonthlyDepartementRollup,
+    MonthlyRollup,
+)
 from maillage.territories.models import Commune
 
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
@@ -68,6 +74,28 @@ def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
     )
 
 
+DEPARTEMENT_KEYS = ["period", "departement_code", "region_code"]
+
+
+def _departement_statement(*, where: str, sign: int) -> str:
+    table = MonthlyDepartementRollup._meta.db_table
+    activity, commune = Activity._meta.db_table, Commune._meta.db_table
+    sums = ", ".join(f"{sign} * SUM({expression})" for expression in EXPRESSIONS.values())
+    updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+    month = _period_expression(True)
+    return (
+        f"INSERT INTO {table} ({', '.join(DEPARTEMENT_KEYS + COUNTER_COLUMNS)}) "
+        f"SELECT {month}, c.departement_id, c.region_id, {sums} "
+        f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
+        f"WHERE a.deleted_at IS NULL AND ({where}) "
+        f"GROUP BY {month}, c.departement_id, c.region_id "
+        f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
+    )
+
+
+ROLLUP_MODELS = (DailyRollup, MonthlyRollup, MonthlyDepartementRollup)
+
+
 def apply(where: str, params: list, *, sign: int = 1, emptied_between=None) -> None:
     """Add (sign=1) or subtract (sign=-1) the live activities matching `where` (SQL on alias `a`).
 
@@ -77,8 +105,9 @@ def apply(where: str, params: list, *, sign: int = 1, emptied_between=None) -> N
     with transaction.atomic(), connection.cursor() as cursor:
         for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
             cursor.execute(_statement(model, monthly=monthly, where=where, sign=sign), params)
+        cursor.execute(_departement_statement(where=where, sign=sign), params)
         if sign < 0 and emptied_between:
-            for model in (DailyRollup, MonthlyRollup):
+            for model in ROLLUP_MODELS:
                 cursor.execute(
                     f"DELETE FROM {model._meta.db_table} WHERE activites_individuelles = 0 "
                     "AND activites_collectives = 0 AND period >= %s AND period <= %s",
@@ -125,6 +154,15 @@ def add_batch(batch_id: int) -> None:
                 f"GROUP BY {period}, structure_id, commune_code, epci_code, departement_code, region_code "
                 f"ON CONFLICT (period, structure_id, commune_code) DO UPDATE SET {updates}"
             )
+        table = MonthlyDepartementRollup._meta.db_table
+        updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(DEPARTEMENT_KEYS + COUNTER_COLUMNS)}) "
+            f"SELECT {_month_of('period')}, departement_code, region_code, "
+            f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
+            f"GROUP BY {_month_of('period')}, departement_code, region_code "
+            f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
+        )
         cursor.execute(f"DROP TABLE {delta}")
 
 
@@ -143,7 +181,7 @@ def add_ids(ids: list[int]) -> None:
 def rebuild() -> dict:
     """Empty both tables and compute them again from every live activity."""
     with transaction.atomic():
-        DailyRollup.objects.all().delete()
-        MonthlyRollup.objects.all().delete()
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
         apply("1 = 1", [], sign=1)
     return {"daily": DailyRollup.objects.count(), "monthly": MonthlyRollup.objects.count()}

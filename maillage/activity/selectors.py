@@ -13,7 +13,14 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, Thematique, TypeActivite, TypeLieu
-from maillage.activity.models import COUNTER_COLUMNS, Accompagnement, Activity, DailyRollup, MonthlyRollup
+from maillage.activity.models import (
+    COUNTER_COLUMNS,
+    Accompagnement,
+    Activity,
+    DailyRollup,
+    MonthlyDepartementRollup,
+    MonthlyRollup,
+)
 from maillage.territories.enums import Level
 from maillage.territories.models import Commune
 
@@ -115,7 +122,9 @@ def rollup_totals(ref=None, start=None, end=None, structure_ids=None) -> dict:
     parts, params = [], []
     if months is not None:
         where, where_params = _range_sql(months)
-        parts.append(f"SELECT {_COLUMNS} FROM {MonthlyRollup._meta.db_table} WHERE {scope} AND {where}")
+        whole = structure_ids is None and (ref is None or ref.level in (Level.DEPARTEMENT, Level.REGION))
+        table = (MonthlyDepartementRollup if whole else MonthlyRollup)._meta.db_table
+        parts.append(f"SELECT {_COLUMNS} FROM {table} WHERE {scope} AND {where}")
         params += scope_params + where_params
     for bounds in days:
         where, where_params = _range_sql(bounds)
