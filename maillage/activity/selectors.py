@@ -8,6 +8,7 @@ few: anonymous people are counts). `raw_figures` computes the same from the acti
 
 import calendar
 import datetime as dt
+import functools
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
@@ -80,20 +81,39 @@ def _range_q(bounds) -> Q:
     return q
 
 
-def _scope_sql(ref, structure_ids) -> tuple[str, list]:
-    """WHERE fragment (and params) selecting the rollup rows of a territory and structures."""
+@functools.lru_cache(maxsize=1)
+def _arrondissements() -> dict[str, list[str]]:
+    """Paris, Lyon, Marseille → their arrondissements municipaux (fixed by law: cached)."""
+    found: dict[str, list[str]] = {}
+    for code, parent in Commune.objects.filter(parent__isnull=False).values_list("code", "parent_id"):
+        found.setdefault(parent, []).append(code)
+    return found
+
+
+# The same territory columns on the raw activities (alias a) joined to their commune (alias c).
+_RAW_COLUMNS = {
+    Level.COMMUNE: "a.commune_id",
+    Level.EPCI: "c.epci_id",
+    Level.DEPARTEMENT: "c.departement_id",
+    Level.REGION: "c.region_id",
+}
+
+
+def _scope_sql(ref, structure_ids, *, columns=None, structure="structure_id") -> tuple[str, list]:
+    """WHERE fragment (and params) selecting the rows of a territory and structures."""
+    columns = columns or _LEVEL_COLUMN
     clauses, params = [], []
     if ref is not None:
         if ref.level == Level.COMMUNE:
-            codes = [ref.code, *Commune.objects.filter(parent_id=ref.code).values_list("code", flat=True)]
-            clauses.append(f"commune_code IN ({', '.join(['%s'] * len(codes))})")
+            codes = [ref.code, *_arrondissements().get(ref.code, [])]
+            clauses.append(f"{columns[Level.COMMUNE]} IN ({', '.join(['%s'] * len(codes))})")
             params += codes
         else:
-            clauses.append(f"{_LEVEL_COLUMN[ref.level]} = %s")
+            clauses.append(f"{columns[ref.level]} = %s")
             params.append(ref.code)
     if structure_ids is not None:
         ids = list(structure_ids) or [0]
-        clauses.append(f"structure_id IN ({', '.join(['%s'] * len(ids))})")
+        clauses.append(f"{structure} IN ({', '.join(['%s'] * len(ids))})")
         params += ids
     return " AND ".join(clauses) or "1 = 1", params
 
@@ -114,9 +134,12 @@ _SUMS = ", ".join(f"SUM({name})" for name in COUNTER_COLUMNS)
 _COLUMNS = ", ".join(COUNTER_COLUMNS)
 
 
-def rollup_totals(ref=None, start=None, end=None, structure_ids=None) -> dict:
+def rollup_totals(ref=None, start=None, end=None, structure_ids=None, *, extras=False):
     """Sums of every counter over the period: whole months from the monthly rollup, the days at the
-    edges from the daily one, in a single SQL statement (no per-column ORM overhead)."""
+    edges from the daily one, in a single SQL statement (no per-column ORM overhead).
+
+    With `extras`, the same statement also counts distinct followed beneficiaries and
+    structure-days; returns (totals, followed, days)."""
     months, days = _split(start, end)
     scope, scope_params = _scope_sql(ref, structure_ids)
     parts, params = [], []
@@ -130,10 +153,40 @@ def rollup_totals(ref=None, start=None, end=None, structure_ids=None) -> dict:
         where, where_params = _range_sql(bounds)
         parts.append(f"SELECT {_COLUMNS} FROM {DailyRollup._meta.db_table} WHERE {scope} AND {where}")
         params += scope_params + where_params
+    select = _SUMS
+    if extras:
+        followed_sql, followed_params = _followed_sql(ref, start, end, structure_ids)
+        days_where, days_params = _range_sql((start, end))
+        select += (
+            f", ({followed_sql}), (SELECT COUNT(*) FROM {DailyRollup._meta.db_table} WHERE {scope} AND {days_where})"
+        )
+        params = followed_params + scope_params + days_params + params
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_SUMS} FROM ({' UNION ALL '.join(parts)}) AS rows", params)  # noqa: S608
+        cursor.execute(f"SELECT {select} FROM ({' UNION ALL '.join(parts)}) AS rows", params)  # noqa: S608
         row = cursor.fetchone()
-    return {name: int(value or 0) for name, value in zip(COUNTER_COLUMNS, row, strict=True)}
+    totals = {name: int(value or 0) for name, value in zip(COUNTER_COLUMNS, row, strict=False)}
+    if extras:
+        return totals, int(row[-2]), int(row[-1])
+    return totals
+
+
+def _followed_sql(ref, start, end, structure_ids) -> tuple[str, list]:
+    """Distinct followed beneficiaries of the live activities in scope (a scalar subquery)."""
+    scope, params = _scope_sql(ref, structure_ids, columns=_RAW_COLUMNS, structure="a.structure_id")
+    dates, date_params = [], []
+    if start is not None:
+        dates.append("a.date >= %s")
+        date_params.append(start)
+    if end is not None:
+        dates.append("a.date <= %s")
+        date_params.append(end)
+    where = " AND ".join(["a.deleted_at IS NULL", scope, *dates])
+    sql = (
+        f"SELECT COUNT(DISTINCT acc.beneficiary_id) FROM {Accompagnement._meta.db_table} acc "
+        f"JOIN {Activity._meta.db_table} a ON a.id = acc.activity_id "
+        f"JOIN {Commune._meta.db_table} c ON c.code = a.commune_id WHERE {where}"
+    )
+    return sql, params + date_params
 
 
 def _activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
@@ -203,10 +256,8 @@ def _shape(totals: dict, suivis: int, days: int | None) -> dict:
 
 def activity_figures(ref=None, start=None, end=None, structure_ids=None, *, with_days=True) -> dict:
     """The statistics of a territory (and/or set of structures) over a period, from the rollups."""
-    totals = rollup_totals(ref, start, end, structure_ids)
-    suivis = followed_beneficiaries(ref, start, end, structure_ids)
-    days = structure_days(ref, start, end, structure_ids) if with_days else None
-    return _shape(totals, suivis, days)
+    totals, suivis, days = rollup_totals(ref, start, end, structure_ids, extras=True)
+    return _shape(totals, suivis, days if with_days else None)
 
 
 def raw_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, with_days=True) -> dict:
