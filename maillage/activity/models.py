@@ -245,12 +245,19 @@ class Accompagnement(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="accompagnements")
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="accompagnements")
     premier_accompagnement = models.BooleanField("premier accompagnement", default=False)
+    # Copied from the activity by the services (kept in sync on every change), so that counting
+    # distinct followed people of a territory and period reads this table alone.
+    activity_date = models.DateField("date de l'activité", null=True)
+    activity_commune = models.CharField("commune de l'activité", max_length=5, blank=True)
+    activity_structure_id = models.IntegerField("structure de l'activité", null=True)
+    live = models.BooleanField("activité en vigueur", default=True)
 
     class Meta:
         verbose_name = "accompagnement"
         constraints = [
             models.UniqueConstraint(fields=["beneficiary", "activity"], name="activity_accompagnement_unique"),
         ]
+        indexes = [models.Index(fields=["activity_date"], name="activity_acc_date_idx")]
 
     def __str__(self):
         return f"{self.beneficiary} — {self.activity}"

@@ -90,15 +90,6 @@ def _arrondissements() -> dict[str, list[str]]:
     return found
 
 
-# The same territory columns on the raw activities (alias a) joined to their commune (alias c).
-_RAW_COLUMNS = {
-    Level.COMMUNE: "a.commune_id",
-    Level.EPCI: "c.epci_id",
-    Level.DEPARTEMENT: "c.departement_id",
-    Level.REGION: "c.region_id",
-}
-
-
 def _scope_sql(ref, structure_ids, *, columns=None, structure="structure_id") -> tuple[str, list]:
     """WHERE fragment (and params) selecting the rows of a territory and structures."""
     columns = columns or _LEVEL_COLUMN
@@ -171,20 +162,26 @@ def rollup_totals(ref=None, start=None, end=None, structure_ids=None, *, extras=
 
 
 def _followed_sql(ref, start, end, structure_ids) -> tuple[str, list]:
-    """Distinct followed beneficiaries of the live activities in scope (a scalar subquery)."""
-    scope, params = _scope_sql(ref, structure_ids, columns=_RAW_COLUMNS, structure="a.structure_id")
+    """Distinct followed beneficiaries of the live activities in scope (a scalar subquery reading
+    the accompagnements alone: they carry their activity's date, commune and structure)."""
+    columns = {
+        Level.COMMUNE: "acc.activity_commune",
+        Level.EPCI: "c.epci_id",
+        Level.DEPARTEMENT: "c.departement_id",
+        Level.REGION: "c.region_id",
+    }
+    scope, params = _scope_sql(ref, structure_ids, columns=columns, structure="acc.activity_structure_id")
     dates, date_params = [], []
     if start is not None:
-        dates.append("a.date >= %s")
+        dates.append("acc.activity_date >= %s")
         date_params.append(start)
     if end is not None:
-        dates.append("a.date <= %s")
+        dates.append("acc.activity_date <= %s")
         date_params.append(end)
-    where = " AND ".join(["a.deleted_at IS NULL", scope, *dates])
+    where = " AND ".join(["acc.live", scope, *dates])
     sql = (
         f"SELECT COUNT(DISTINCT acc.beneficiary_id) FROM {Accompagnement._meta.db_table} acc "
-        f"JOIN {Activity._meta.db_table} a ON a.id = acc.activity_id "
-        f"JOIN {Commune._meta.db_table} c ON c.code = a.commune_id WHERE {where}"
+        f"JOIN {Commune._meta.db_table} c ON c.code = acc.activity_commune WHERE {where}"
     )
     return sql, params + date_params
 

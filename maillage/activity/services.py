@@ -86,7 +86,18 @@ def _set_followed(activity: Activity, followed) -> set[int]:
     Accompagnement.objects.bulk_create(
         [Accompagnement(activity=activity, beneficiary_id=pk) for pk in wanted - before]
     )
+    _sync_links(activity)
     return before | wanted
+
+
+def _sync_links(activity: Activity) -> None:
+    """Copy the activity's date, commune, structure and state onto its accompagnements."""
+    Accompagnement.objects.filter(activity=activity).update(
+        activity_date=activity.date,
+        activity_commune=activity.commune_id,
+        activity_structure_id=activity.structure_id,
+        live=activity.deleted_at is None,
+    )
 
 
 def _refresh_beneficiaries(ids) -> None:
@@ -173,6 +184,7 @@ def activity_delete(*, actor, activity: Activity) -> Activity:
         rollups.subtract_activity(activity.pk, activity.date)
         activity.deleted_at = timezone.now()
         activity.save(update_fields=["deleted_at", "updated_at"])
+        _sync_links(activity)
         _refresh_beneficiaries(set(activity.accompagnements.values_list("beneficiary_id", flat=True)))
         audit.record(
             actor=actor,
