@@ -208,7 +208,14 @@ def activity_import_file(*, actor, data: bytes, filename: str, structure=None, d
 
         if not can_manage_structure(actor, structure):
             raise PermissionDenied
-    return import_activities(actor=actor, data=data, filename=filename, structure=structure, dry_run=dry_run)
+    return import_activities(
+        actor=actor,
+        data=data,
+        filename=filename,
+        structure=structure,
+        dry_run=dry_run,
+        allowed_structures=perms.importable_structure_ids(actor),
+    )
 
 
 def report_summary(report: dict) -> str:
@@ -227,7 +234,9 @@ def quarantine_resubmit(*, actor, row: QuarantinedActivityRow, raw: dict) -> Act
         raise PermissionDenied
     if row.status != QuarantineStatus.PENDING:
         raise ValidationError("Cette ligne a déjà été traitée.")
-    checked = RowChecker(structure=row.batch.structure).check(row.line, raw)
+    checked = RowChecker(
+        structure=row.batch.structure, allowed_structures=perms.importable_structure_ids(actor)
+    ).check(row.line, raw)
     if not checked.ok:
         raise ValidationError({error["field"]: error["reason"] for error in checked.errors})
     values = checked.values
