@@ -76,11 +76,11 @@ def _check_header(header: list[str]) -> None:
 
 
 def import_activities(
-    *, actor, data: bytes, filename: str, structure=None, dry_run=False
+    *, actor, data: bytes, filename: str, structure=None, dry_run=False, allowed_structures=None
 ) -> tuple[dict, ActivityImport]:
     """Check every row, insert the valid ones, quarantine the others; returns (report, batch)."""
     records = read_rows(data, filename)
-    checker = RowChecker(structure=structure)
+    checker = RowChecker(structure=structure, allowed_structures=allowed_structures)
     batch = ActivityImport(
         filename=Path(filename).name,
         file_sha256=hashlib.sha256(data).hexdigest(),

@@ -80,6 +80,35 @@ def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_
     )
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    return str(value)  # int, date (ISO), aware datetime (ISO with offset)
+
+
+def _copy_text(rows, block: int = 20_000):
+    """COPY text blocks: building the lines in Python and sending big blocks is several times
+    faster than adapting every value through write_row."""
+    lines = []
+    for row in rows:
+        lines.append("\t".join(map(_text, row)))
+        if len(lines) >= block:
+            yield len(lines), ("\n".join(lines) + "\n").encode()
+            lines = []
+    if lines:
+        yield len(lines), ("\n".join(lines) + "\n").encode()
+
+
 def ingest_rows(rows) -> int:
     """Insert COLUMNS tuples; returns how many. Runs inside the caller's transaction."""
     table = Activity._meta.db_table
@@ -87,9 +116,9 @@ def ingest_rows(rows) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+                for size, data in _copy_text(rows):
+                    copy.write(data)
+                    count += size
             return count
         sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
         chunk = []

@@ -134,6 +134,8 @@ class Activity(models.Model):
     """One compte rendu d'activité: an individual accompaniment or a collective workshop."""
 
     type = models.CharField("type", max_length=12, choices=TypeActivite.choices)
+    # Foreign keys covered by a (key, date) index below, or rarely followed backwards, have no index
+    # of their own: every index costs at insertion time (millions of rows per import).
     mediateur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="médiateur",
@@ -141,9 +143,10 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     structure = models.ForeignKey(
-        "structures.Structure", verbose_name="structure", on_delete=models.PROTECT, related_name="+"
+        "structures.Structure", verbose_name="structure", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     place = models.ForeignKey(
         "places.Place",
@@ -152,13 +155,16 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     date = models.DateField("date")
     duree = models.PositiveIntegerField("durée (minutes)")
     type_lieu = models.CharField("lieu", max_length=14, choices=TypeLieu.choices)
     # Where the activity took place: the place's commune, the commune given for a home visit or
     # another place, else the structure's. Every territorial statistic uses it.
-    commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     thematiques = models.JSONField("thématiques", default=list)
     thematiques_mask = models.BigIntegerField("thématiques (masque)", default=0)
     precisions_demarche = models.CharField("précisions sur la démarche", max_length=500, blank=True)
@@ -182,6 +188,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     beneficiaire_genre = models.CharField("genre", max_length=20, choices=Genre.choices, blank=True)
     beneficiaire_tranche_age = models.CharField("tranche d'âge", max_length=24, choices=TrancheAge.choices, blank=True)
@@ -189,9 +196,10 @@ class Activity(models.Model):
         "statut social", max_length=20, choices=StatutSocial.choices, blank=True
     )
     source = models.CharField("origine", max_length=12, default="saisie")
-    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True, unique=True)
+    # NULL, not "": activities entered in the form have none (partial unique constraint below).
+    fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True)  # noqa: DJ001
     import_batch = models.ForeignKey(
-        "ActivityImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ActivityImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
@@ -206,10 +214,16 @@ class Activity(models.Model):
             models.Index(fields=["structure", "date"], name="activity_structure_date_idx"),
             models.Index(fields=["commune", "date"], name="activity_commune_date_idx"),
             models.Index(fields=["mediateur", "date"], name="activity_mediateur_date_idx"),
-            models.Index(fields=["date"], name="activity_date_idx"),
             models.Index(fields=["import_batch"], name="activity_import_batch_idx"),
+            # Partial: most activities have no place and no fingerprint (entered in the form).
+            models.Index(fields=["place"], condition=models.Q(place__isnull=False), name="activity_place_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=models.Q(fingerprint__isnull=False),
+                name="activity_fingerprint_unique",
+            ),
             models.CheckConstraint(condition=models.Q(duree__gt=0), name="activity_duree_positive"),
             models.CheckConstraint(
                 condition=models.Q(accompagnements_count__gte=1), name="activity_at_least_one_accompagnement"
@@ -231,12 +245,19 @@ class Accompagnement(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="accompagnements")
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="accompagnements")
     premier_accompagnement = models.BooleanField("premier accompagnement", default=False)
+    # Copied from the activity by the services (kept in sync on every change), so that counting
+    # distinct followed people of a territory and period reads this table alone.
+    activity_date = models.DateField("date de l'activité", null=True)
+    activity_commune = models.CharField("commune de l'activité", max_length=5, blank=True)
+    activity_structure_id = models.IntegerField("structure de l'activité", null=True)
+    live = models.BooleanField("activité en vigueur", default=True)
 
     class Meta:
         verbose_name = "accompagnement"
         constraints = [
             models.UniqueConstraint(fields=["beneficiary", "activity"], name="activity_accompagnement_unique"),
         ]
+        indexes = [models.Index(fields=["activity_date"], name="activity_acc_date_idx")]
 
     def __str__(self):
         return f"{self.beneficiary} — {self.activity}"
@@ -316,7 +337,8 @@ COUNTER_COLUMNS = [
 
 
 def _counter_fields() -> dict:
-    return {name: models.BigIntegerField(default=0) for name in COUNTER_COLUMNS}
+    # integer, not bigint: SUM(integer) accumulates in int8, SUM(bigint) in numeric (several times slower).
+    return {name: models.IntegerField(default=0) for name in COUNTER_COLUMNS}
 
 
 class RollupBase(models.Model):
@@ -367,6 +389,27 @@ class MonthlyRollup(RollupBase):
             models.Index(fields=["commune_code", "period"], name="activity_monthly_commune_idx"),
             models.Index(fields=["structure_id", "period"], name="activity_monthly_structure_idx"),
         ]
+
+
+class MonthlyDepartementRollup(models.Model):
+    """The monthly sums of a whole département (all structures): département, région and national
+    queries read a few dozen rows instead of one per structure × commune."""
+
+    period = models.DateField("premier jour du mois")
+    departement_code = models.CharField("département", max_length=3)
+    region_code = models.CharField("région", max_length=3)
+    vars().update(_counter_fields())
+
+    class Meta:
+        verbose_name = "agrégat mensuel départemental"
+        verbose_name_plural = "agrégats mensuels départementaux"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "departement_code"], name="activity_monthly_dep_unique")
+        ]
+        indexes = [models.Index(fields=["region_code", "period"], name="activity_mdep_region_idx")]
+
+    def __str__(self):
+        return f"{self.period} — {self.departement_code}"
 
 
 # --- National schemes --------------------------------------------------------------------------

@@ -79,3 +79,16 @@ def can_see_exact_figures(user, ref) -> bool:
             if communes.exists() and not communes.exclude(departement_id=territory.code).exists():
                 return True
     return False
+
+
+def importable_structure_ids(user) -> set[int] | None:
+    """The structures whose activity a person may import: None (all) for administrators and the
+    command line; a coordinateur's territory; a gestionnaire's own structures."""
+    if user is None or user.is_superuser:
+        return None
+    from maillage.structures.models import Structure
+
+    allowed = set(structure_ids_of(user, Role.GESTIONNAIRE))
+    for territory in territories_of(user, Role.COORDINATEUR):
+        allowed |= set(Structure.objects.in_territory(territory).values_list("pk", flat=True))
+    return allowed

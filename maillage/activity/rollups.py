@@ -10,7 +10,13 @@ bulk import adds its whole batch in one statement per table; `rebuild()` starts 
 from django.db import connection, transaction
 
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
-from maillage.activity.models import COUNTER_COLUMNS, Activity, DailyRollup, MonthlyRollup
+from maillage.activity.models import (
+    COUNTER_COLUMNS,
+    Activity,
+    DailyRollup,
+    MonthlyDepartementRollup,
+    MonthlyRollup,
+)
 from maillage.territories.models import Commune
 
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
@@ -47,11 +53,7 @@ EXPRESSIONS = _counter_expressions()
 
 
 def _period_expression(monthly: bool) -> str:
-    if not monthly:
-        return "a.date"
-    if connection.vendor == "postgresql":
-        return "CAST(date_trunc('month', a.date) AS date)"
-    return "date(a.date, 'start of month')"
+    return _month_of("a.date") if monthly else "a.date"
 
 
 def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
@@ -72,6 +74,28 @@ def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
     )
 
 
+DEPARTEMENT_KEYS = ["period", "departement_code", "region_code"]
+
+
+def _departement_statement(*, where: str, sign: int) -> str:
+    table = MonthlyDepartementRollup._meta.db_table
+    activity, commune = Activity._meta.db_table, Commune._meta.db_table
+    sums = ", ".join(f"{sign} * SUM({expression})" for expression in EXPRESSIONS.values())
+    updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+    month = _period_expression(True)
+    return (
+        f"INSERT INTO {table} ({', '.join(DEPARTEMENT_KEYS + COUNTER_COLUMNS)}) "
+        f"SELECT {month}, c.departement_id, c.region_id, {sums} "
+        f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
+        f"WHERE a.deleted_at IS NULL AND ({where}) "
+        f"GROUP BY {month}, c.departement_id, c.region_id "
+        f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
+    )
+
+
+ROLLUP_MODELS = (DailyRollup, MonthlyRollup, MonthlyDepartementRollup)
+
+
 def apply(where: str, params: list, *, sign: int = 1, emptied_between=None) -> None:
     """Add (sign=1) or subtract (sign=-1) the live activities matching `where` (SQL on alias `a`).
 
@@ -81,8 +105,9 @@ def apply(where: str, params: list, *, sign: int = 1, emptied_between=None) -> N
     with transaction.atomic(), connection.cursor() as cursor:
         for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
             cursor.execute(_statement(model, monthly=monthly, where=where, sign=sign), params)
+        cursor.execute(_departement_statement(where=where, sign=sign), params)
         if sign < 0 and emptied_between:
-            for model in (DailyRollup, MonthlyRollup):
+            for model in ROLLUP_MODELS:
                 cursor.execute(
                     f"DELETE FROM {model._meta.db_table} WHERE activites_individuelles = 0 "
                     "AND activites_collectives = 0 AND period >= %s AND period <= %s",
@@ -100,7 +125,51 @@ def subtract_activity(activity_id: int, date) -> None:
 
 
 def add_batch(batch_id: int) -> None:
-    apply("a.import_batch_id = %s", [batch_id], sign=1)
+    """Add a whole import batch: its daily sums are computed once into a temporary table, then
+    upserted into the daily rollup and, grouped by month, into the monthly one (one pass of the
+    ~50 CASE expressions over the batch instead of two)."""
+    activity, commune = Activity._meta.db_table, Commune._meta.db_table
+    delta = "activity_rollup_delta"
+    sums = ", ".join(f"SUM({expression}) AS {column}" for column, expression in EXPRESSIONS.items())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {delta}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {delta} AS "
+            f"SELECT a.date AS period, a.structure_id, a.commune_id AS commune_code, "
+            f"COALESCE(c.epci_id, '') AS epci_code, c.departement_id AS departement_code, "
+            f"c.region_id AS region_code, {sums} "
+            f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
+            "WHERE a.deleted_at IS NULL AND a.import_batch_id = %s "
+            "GROUP BY a.date, a.structure_id, a.commune_id, c.epci_id, c.departement_id, c.region_id",
+            [batch_id],
+        )
+        for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
+            table = model._meta.db_table
+            period = _month_of("period") if monthly else "period"
+            updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) "
+                f"SELECT {period}, structure_id, commune_code, epci_code, departement_code, region_code, "
+                f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
+                f"GROUP BY {period}, structure_id, commune_code, epci_code, departement_code, region_code "
+                f"ON CONFLICT (period, structure_id, commune_code) DO UPDATE SET {updates}"
+            )
+        table = MonthlyDepartementRollup._meta.db_table
+        updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(DEPARTEMENT_KEYS + COUNTER_COLUMNS)}) "
+            f"SELECT {_month_of('period')}, departement_code, region_code, "
+            f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
+            f"GROUP BY {_month_of('period')}, departement_code, region_code "
+            f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"DROP TABLE {delta}")
+
+
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
 
 
 def add_ids(ids: list[int]) -> None:
@@ -112,7 +181,7 @@ def add_ids(ids: list[int]) -> None:
 def rebuild() -> dict:
     """Empty both tables and compute them again from every live activity."""
     with transaction.atomic():
-        DailyRollup.objects.all().delete()
-        MonthlyRollup.objects.all().delete()
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
         apply("1 = 1", [], sign=1)
     return {"daily": DailyRollup.objects.count(), "monthly": MonthlyRollup.objects.count()}

@@ -18,10 +18,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from maillage.activity import conf
 from maillage.activity.enums import AuditAction, Dispositif
 from maillage.activity.models import SchemeFigure
 from maillage.core import audit
@@ -108,11 +108,7 @@ CONUM_ACTIVITE = {"collectif": "ateliers", "individuel": "individuels", "ponctue
 
 
 def stats_dir() -> Path:
-    """Where the national statistics files are: ACTIVITY_STATS_DIR, else ../shared/data/stats."""
-    configured = getattr(settings, "ACTIVITY_STATS_DIR", "") or ""
-    if configured:
-        return Path(configured)
-    return Path(settings.BASE_DIR).parent / "shared" / "data" / "stats"
+    return conf.stats_dir()
 
 
 def _replace(dispositif: str, source: str, sha: str, figures: list[SchemeFigure], actor) -> int:

@@ -6,20 +6,18 @@ beneficiary's identity is journaled too (personal_data=True).
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.activity import perms, rollups
+from maillage.activity import conf, perms, rollups
 from maillage.activity.enums import AuditAction, QuarantineStatus, TypeActivite
 from maillage.activity.importing import import_activities
 from maillage.activity.models import Accompagnement, Activity, Beneficiary, QuarantinedActivityRow
 from maillage.activity.validation import RowChecker, activity_commune, fingerprint, rule_errors, thematiques_mask
 from maillage.core import audit
 
-DEFAULT_RETENTION_MONTHS = 24
 ACTIVITY_FIELDS = (
     "type",
     "date",
@@ -44,7 +42,7 @@ ACTIVITY_FIELDS = (
 
 
 def retention_months() -> int:
-    return int(getattr(settings, "ACTIVITY_RETENTION_MONTHS", None) or DEFAULT_RETENTION_MONTHS)
+    return conf.retention_months()
 
 
 def _fill(activity: Activity, values: dict, followed) -> None:
@@ -88,7 +86,18 @@ def _set_followed(activity: Activity, followed) -> set[int]:
     Accompagnement.objects.bulk_create(
         [Accompagnement(activity=activity, beneficiary_id=pk) for pk in wanted - before]
     )
+    _sync_links(activity)
     return before | wanted
+
+
+def _sync_links(activity: Activity) -> None:
+    """Copy the activity's date, commune, structure and state onto its accompagnements."""
+    Accompagnement.objects.filter(activity=activity).update(
+        activity_date=activity.date,
+        activity_commune=activity.commune_id,
+        activity_structure_id=activity.structure_id,
+        live=activity.deleted_at is None,
+    )
 
 
 def _refresh_beneficiaries(ids) -> None:
@@ -175,6 +184,7 @@ def activity_delete(*, actor, activity: Activity) -> Activity:
         rollups.subtract_activity(activity.pk, activity.date)
         activity.deleted_at = timezone.now()
         activity.save(update_fields=["deleted_at", "updated_at"])
+        _sync_links(activity)
         _refresh_beneficiaries(set(activity.accompagnements.values_list("beneficiary_id", flat=True)))
         audit.record(
             actor=actor,
@@ -198,7 +208,14 @@ def activity_import_file(*, actor, data: bytes, filename: str, structure=None, d
 
         if not can_manage_structure(actor, structure):
             raise PermissionDenied
-    return import_activities(actor=actor, data=data, filename=filename, structure=structure, dry_run=dry_run)
+    return import_activities(
+        actor=actor,
+        data=data,
+        filename=filename,
+        structure=structure,
+        dry_run=dry_run,
+        allowed_structures=perms.importable_structure_ids(actor),
+    )
 
 
 def report_summary(report: dict) -> str:
@@ -217,7 +234,9 @@ def quarantine_resubmit(*, actor, row: QuarantinedActivityRow, raw: dict) -> Act
         raise PermissionDenied
     if row.status != QuarantineStatus.PENDING:
         raise ValidationError("Cette ligne a déjà été traitée.")
-    checked = RowChecker(structure=row.batch.structure).check(row.line, raw)
+    checked = RowChecker(
+        structure=row.batch.structure, allowed_structures=perms.importable_structure_ids(actor)
+    ).check(row.line, raw)
     if not checked.ok:
         raise ValidationError({error["field"]: error["reason"] for error in checked.errors})
     values = checked.values

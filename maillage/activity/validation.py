@@ -114,8 +114,10 @@ class Checked:
 class RowChecker:
     """Validates rows against the reference data, loaded once per import."""
 
-    def __init__(self, *, structure: Structure | None = None):
+    def __init__(self, *, structure: Structure | None = None, allowed_structures: set[int] | None = None):
         self.forced_structure = structure
+        # None: any structure (command line); else the structures the importing person answers for.
+        self.allowed_structures = allowed_structures
         self.structures = {s.siret: s for s in Structure.objects.exclude(siret="").select_related("commune")}
         self.communes = dict(Commune.objects.values_list("code", "code"))
         self.users: dict[str, object] = {}
@@ -204,6 +206,9 @@ class RowChecker:
                 structure = self.structures.get(siret)
                 if structure is None:
                     checked.error("structure_siret", siret, "structure inconnue")
+                elif self.allowed_structures is not None and structure.pk not in self.allowed_structures:
+                    checked.error("structure_siret", siret, "structure hors de votre périmètre")
+                    structure = None
         mediateur = None
         if cell("mediateur_email"):
             mediateur = self._user(cell("mediateur_email"))

@@ -19,7 +19,7 @@ def prepare(world):
     from tests.activity.factories import BeneficiaryFactory
     from tests.activity.helpers import VALID_INDIVIDUAL, csv_bytes
 
-    world.extra["activity"] = services.activity_create(
+    world.extra["activity_activity"] = services.activity_create(
         actor=world.membership.user,
         structure=world.structure,
         values={
@@ -30,12 +30,12 @@ def prepare(world):
             "thematiques": ["email"],
         },
     )
-    world.extra["beneficiary"] = BeneficiaryFactory(structure=world.structure)
+    world.extra["activity_beneficiary"] = BeneficiaryFactory(structure=world.structure)
     _, batch = services.activity_import_file(
         actor=None, data=csv_bytes({**VALID_INDIVIDUAL, "structure_siret": "inconnu"}), filename="matrice.csv"
     )
-    world.extra["batch"] = batch
-    world.extra["row"] = QuarantinedActivityRow.objects.get(batch=batch)
+    world.extra["activity_batch"] = batch
+    world.extra["activity_row"] = QuarantinedActivityRow.objects.get(batch=batch)
 
 
 def _pk(name):
@@ -47,19 +47,19 @@ PAGES = {
     "activity:export": (lambda w: {"fmt": "csv"}, everyone(200)),
     "activity:record": (lambda w: {}, only(MEMBERS)),
     "activity:mine": (lambda w: {}, only(MEMBERS | {"admin"})),
-    "activity:edit": (_pk("activity"), only(EDITORS)),
-    "activity:delete": (_pk("activity"), only(EDITORS)),
+    "activity:edit": (_pk("activity_activity"), only(EDITORS)),
+    "activity:delete": (_pk("activity_activity"), only(EDITORS)),
     "activity:beneficiaries": (lambda w: {}, only(MEMBERS | {"admin"})),
     "activity:beneficiary_create": (lambda w: {}, only(MEMBERS)),
-    "activity:beneficiary": (_pk("beneficiary"), only({"gestionnaire", "mediateur"})),
-    "activity:beneficiary_export": (_pk("beneficiary"), only({"gestionnaire"})),
-    "activity:beneficiary_erase": (_pk("beneficiary"), only({"gestionnaire"})),
+    "activity:beneficiary": (_pk("activity_beneficiary"), only({"gestionnaire", "mediateur"})),
+    "activity:beneficiary_export": (_pk("activity_beneficiary"), only({"gestionnaire"})),
+    "activity:beneficiary_erase": (_pk("activity_beneficiary"), only({"gestionnaire"})),
     "activity:imports": (lambda w: {}, only(IMPORTERS)),
     "activity:import_template": (lambda w: {"fmt": "xlsx"}, only(IMPORTERS)),
-    "activity:import_detail": (_pk("batch"), only(IMPORTERS)),
+    "activity:import_detail": (_pk("activity_batch"), only(IMPORTERS)),
     "activity:quarantine": (lambda w: {}, only(IMPORTERS)),
-    "activity:quarantine_fix": (_pk("row"), only(IMPORTERS)),
-    "activity:quarantine_discard": (_pk("row"), only(IMPORTERS, code=302)),
+    "activity:quarantine_fix": (_pk("activity_row"), only(IMPORTERS)),
+    "activity:quarantine_discard": (_pk("activity_row"), only(IMPORTERS, code=302)),
 }
 
 API_OPERATIONS = {

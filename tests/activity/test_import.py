@@ -137,3 +137,24 @@ def test_command_writes_the_report(tmp_path, structure, capsys):
     }
     assert "1 acceptée(s), 1 rejetée(s)" in capsys.readouterr().out
     assert raw_figures()["accompagnements"] == activity_figures()["accompagnements"] == 1
+
+
+def test_free_text_survives_the_bulk_path(structure):
+    title = 'Atelier "C:\\Users" \t et ; virgule, fin'
+    report, _ = _import(csv_bytes({**VALID_COLLECTIVE, "structure_siret": SIRET, "titre_atelier": title}))
+    assert report["created"] == 1
+    assert Activity.objects.get().titre_atelier == title
+
+
+def test_a_coordinator_imports_only_for_the_structures_of_his_territory(structure):
+    from maillage.structures.models import Structure
+    from maillage.territories.models import Commune
+
+    elsewhere = Structure.objects.create(
+        nom="Loiret", siret="21450234500010", commune=Commune.objects.get(code="45234")
+    )
+    coordinator = MembershipFactory(coordinateur=True).user  # Eure-et-Loir
+    rows = [{**VALID_INDIVIDUAL, "structure_siret": SIRET}, {**VALID_INDIVIDUAL, "structure_siret": elsewhere.siret}]
+    report, _ = services.activity_import_file(actor=coordinator, data=csv_bytes(*rows), filename="a.csv")
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert report["errors"][0]["reason"] == "structure hors de votre périmètre"

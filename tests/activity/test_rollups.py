@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from maillage.activity import rollups, services
 from maillage.activity.generate import generate_activities
-from maillage.activity.models import DailyRollup, MonthlyRollup
+from maillage.activity.models import DailyRollup, MonthlyDepartementRollup, MonthlyRollup
 from maillage.activity.selectors import _split, activity_figures, monthly_series, raw_figures
 from maillage.territories.models import Commune
 from maillage.territories.territory import TerritoryRef
@@ -42,7 +42,7 @@ def _values(**overrides):
     return values
 
 
-REFS = (None, DEP, TerritoryRef("commune", "28085"), TerritoryRef("epci", "242800768"))
+REFS = (None, DEP, TerritoryRef("region", "24"), TerritoryRef("commune", "28085"), TerritoryRef("epci", "242800768"))
 
 
 def _assert_exact(refs=REFS):
@@ -119,9 +119,12 @@ def test_generated_and_rebuilt_rollups_match_the_raw_data():
     generate_activities(n=1500, seed=7, departement="28", start=dt.date(2023, 10, 1), end=dt.date(2024, 12, 31))
     _assert_exact()
     before = list(MonthlyRollup.objects.order_by("period", "structure_id", "commune_code").values())
+    departements = list(MonthlyDepartementRollup.objects.order_by("period", "departement_code").values())
     rollups.rebuild()
     after = list(MonthlyRollup.objects.order_by("period", "structure_id", "commune_code").values())
     assert [dict(row, id=0) for row in before] == [dict(row, id=0) for row in after]
+    rebuilt = list(MonthlyDepartementRollup.objects.order_by("period", "departement_code").values())
+    assert [dict(row, id=0) for row in departements] == [dict(row, id=0) for row in rebuilt]
     series = monthly_series(DEP, dt.date(2024, 1, 15), dt.date(2024, 3, 31))
     assert [month for month, _ in series] == [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
     assert (

@@ -89,7 +89,8 @@ def test_edit_and_delete_pages(client):
     assert response.status_code == 302
     activity.refresh_from_db()
     assert (activity.duree, activity.commune_id, activity.thematiques) == (75, "28134", ["sante"])
-    assert client.get(reverse("activity:mine")).status_code == 200
+    mine = client.get(reverse("activity:mine"))
+    assert mine.context["summaries"][0][1]["accompagnements"] == 1
     client.post(reverse("activity:delete", args=[activity.pk]))
     activity.refresh_from_db()
     assert activity.deleted_at is not None and activity_figures()["accompagnements"] == 0

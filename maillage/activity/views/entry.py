@@ -10,6 +10,7 @@ from maillage.activity import perms, services
 from maillage.activity.forms import ActivityForm, initial_from_activity
 from maillage.activity.models import Activity, Beneficiary
 from maillage.activity.perms import RECORDING_ROLES
+from maillage.activity.selectors import activity_figures, raw_figures
 from maillage.core.policy import access, any_role
 from maillage.core.roles import Role
 from maillage.structures.models import Structure
@@ -103,7 +104,16 @@ def my_activities(request):
     page = Paginator(activities.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
     for activity in page.object_list:
         activity.editable = perms.can_edit_activity(request.user, activity)
-    return render(request, "activity/my_activities.html", {"page_obj": page, "query_string": ""})
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    summaries = [("Mes activités", raw_figures(start=start, end=today, mediateur=request.user, with_days=False))]
+    for structure in Structure.objects.filter(pk__in=managed).order_by("nom"):
+        summaries.append((structure.nom, activity_figures(start=start, end=today, structure_ids=[structure.pk])))
+    return render(
+        request,
+        "activity/my_activities.html",
+        {"page_obj": page, "query_string": "", "summaries": summaries, "start": start, "end": today},
+    )
 
 
 def _editable(request, pk) -> Activity:
