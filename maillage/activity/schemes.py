@@ -171,6 +171,14 @@ def _departement_of(insee: str, zip_code: str, known: set[str]) -> str:
     return ""
 
 
+def _siret(text: str | None) -> str:
+    """A SIRET as the file gives it (a spreadsheet may have turned it into a number), or "" if invalid."""
+    digits = (text or "").strip().removesuffix(".0")
+    if not digits.isdigit() or len(digits) > 14:
+        return ""
+    return digits.zfill(14)
+
+
 def import_aidants_connect(path: Path, *, actor=None) -> int:
     data = path.read_bytes()
     known = set(Departement.objects.values_list("code", flat=True)) or _ALL_DEPARTEMENTS
@@ -180,13 +188,12 @@ def import_aidants_connect(path: Path, *, actor=None) -> int:
         dep = _departement_of(insee, row.get("Zip Code", ""), known)
         if not dep:
             continue
-        siret = (row.get("Siret") or "").strip().removesuffix(".0")
         common = {
             "departement_code": dep,
             "commune_code": insee,
             "entity_id": row["ID"].strip(),
             "entity_name": row["Name"].strip()[:300],
-            "siret": siret.zfill(14) if siret else "",
+            "siret": _siret(row.get("Siret")),
             "is_active": row.get("Is Active", "").strip().lower() == "true",
             "period_label": AC_PERIOD,
         }

@@ -74,6 +74,21 @@ def test_aidants_connect_figures_equal_the_file_and_sum_by_commune():
     assert chartres is not None and 0 < chartres < expected["aidants"]
 
 
+def test_aidants_connect_keeps_only_valid_sirets(tmp_path):
+    path = tmp_path / "aidants.csv"
+    path.write_text(
+        "Name,ID,Is Active,City Insee Code,Zip Code,Siret,Nombre d'aidants\n"
+        "Mairie A,1,True,28085,28000,265905075000053.0,3\n"
+        "Mairie B,2,True,28088,28200,2.1e13,2\n"
+        "Mairie C,3,True,28134,28100,21280085600018.0,4\n",
+        encoding="utf-8",
+    )
+    import_aidants_connect(path)
+    sirets = dict(SchemeFigure.objects.filter(indicateur="aidants").values_list("entity_id", "siret"))
+    assert sirets == {"1": "", "2": "", "3": "21280085600018"}
+    assert scheme_value("aidants_connect", "aidants", DEP) == 9
+
+
 def test_series_csv_and_command(tmp_path, capsys):
     path = tmp_path / "france-services-2023.csv"
     path.write_text(
