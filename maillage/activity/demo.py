@@ -23,7 +23,9 @@ def seed_activity(departement: str) -> str:
     if aidants.is_file() and not SchemeFigure.objects.filter(source=aidants.name).exists():
         schemes.import_aidants_connect(aidants)
     if SchemeFigure.objects.exists():
-        parts.append(f"chiffres des dispositifs nationaux de {folder}")
+        parts.append(f"{SchemeFigure.objects.count()} chiffres des dispositifs nationaux")
+    else:
+        parts.append(f"pas de chiffres des dispositifs nationaux (fichiers absents de {folder})")
     label = f"demonstration-{departement}"
     if not ActivityImport.objects.filter(filename=label).exists():
         try:

@@ -181,3 +181,11 @@ def test_demo_seed_is_idempotent_and_shows_the_files_figures(client):
     by_key = {row["key"]: row["value"] for row in payload["dispositifs"]}
     assert by_key["activity.conseiller_numerique_usagers"] == _file_conum("28")["usagers"]
     assert by_key["activity.aidants_connect_demarches"] == _file_aidants("28")["demarches"]
+
+
+def test_demo_seed_works_without_the_statistics_files(settings, tmp_path):
+    settings.ACTIVITY_STATS_DIR = str(tmp_path)  # an empty folder: the files are absent
+    StructureFactory()
+    line = seed_activity("28")
+    assert "4000 activités" in line and "fichiers absents" in line
+    assert not SchemeFigure.objects.exists()
