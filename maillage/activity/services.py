@@ -17,6 +17,7 @@ from maillage.activity.importing import import_activities
 from maillage.activity.models import Accompagnement, Activity, Beneficiary, QuarantinedActivityRow
 from maillage.activity.validation import RowChecker, activity_commune, fingerprint, rule_errors, thematiques_mask
 from maillage.core import audit
+from maillage.core.quarantine import quarantined_row_discard
 
 ACTIVITY_FIELDS = (
     "type",
@@ -268,18 +269,13 @@ def quarantine_resubmit(*, actor, row: QuarantinedActivityRow, raw: dict) -> Act
 def quarantine_discard(*, actor, row: QuarantinedActivityRow, reason: str) -> QuarantinedActivityRow:
     if not perms.can_import_activities(actor):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError("Indiquez pourquoi cette ligne est écartée.")
-    with transaction.atomic():
-        row.status = QuarantineStatus.DISCARDED
-        row.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.QUARANTINE_DISCARDED,
-            obj=row,
-            payload={"line": row.line, "batch": row.batch_id, "reason": reason.strip()},
-        )
-    return row
+    return quarantined_row_discard(
+        actor=actor,
+        row=row,
+        reason=reason,
+        status=QuarantineStatus.DISCARDED,
+        action=AuditAction.QUARANTINE_DISCARDED,
+    )
 
 
 # --- Beneficiaries -------------------------------------------------------------------------------

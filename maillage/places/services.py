@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.quarantine import quarantined_row_discard
 from maillage.places import dedup, perms
 from maillage.places import standard as std
 from maillage.places.enums import AuditAction, DuplicateStatus, QuarantineStatus
@@ -156,18 +157,13 @@ def quarantine_discard(*, actor, row: QuarantinedRow, reason: str) -> Quarantine
     """Set a rejected row aside on purpose (kept, with who and why)."""
     if not perms.can_fix_quarantined_row(actor, row):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError("Indiquez pourquoi cette ligne est écartée.")
-    with transaction.atomic():
-        row.status = QuarantineStatus.DISCARDED
-        row.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.QUARANTINE_DISCARDED,
-            obj=row,
-            payload={"line": row.line, "batch": row.batch_id, "reason": reason.strip()},
-        )
-    return row
+    return quarantined_row_discard(
+        actor=actor,
+        row=row,
+        reason=reason,
+        status=QuarantineStatus.DISCARDED,
+        action=AuditAction.QUARANTINE_DISCARDED,
+    )
 
 
 def phone_call_record(*, actor, commune, need: str, outcome: str, places=()) -> PhoneCall:
