@@ -208,8 +208,8 @@ def postgis_query(cursor, query):
 
 
 class HttpClient:
-    """A maillage server in its own process (`manage.py runserver`, threaded, DEBUG off) on the
-    benchmark database, one connection per query."""
+    """A maillage server in its own process, as deployed (gunicorn, 2 sync workers, DEBUG off; see
+    docs/decisions/004-production-server.md) on the benchmark database, one connection per query."""
 
     def __init__(self):
         with socket.socket() as probe:
@@ -217,7 +217,12 @@ class HttpClient:
             self.port = probe.getsockname()[1]
         env = {**os.environ, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.wsgi",
+                "--workers=2",
+                f"--bind=127.0.0.1:{self.port}",
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -235,8 +240,8 @@ class HttpClient:
                 time.sleep(0.3)
 
     def get(self, path: str) -> bytes:
-        # A new connection per query: Django's development server writes headers and body
-        # separately, and on a kept-alive connection Nagle's algorithm and delayed ACKs add 40 ms.
+        # A new connection per query, as a partner's one-off request makes (gunicorn's sync workers
+        # close the connection after each response anyway).
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             conn.request("GET", path, headers={"Host": "localhost", "Connection": "close"})
@@ -347,8 +352,8 @@ def run_search(*, full: bool) -> list[Comparison]:
             over_http,
             gis,
             [
-                "HTTP: Django's threaded server (manage.py runserver, DEBUG off) in its own process, one "
-                "new connection per query, JSON decoded by the client; PostGIS: the SQL alone, without HTTP",
+                "HTTP: gunicorn (2 sync workers, DEBUG off) in its own process, one new connection per "
+                "query, JSON decoded by the client; PostGIS: the SQL alone, without HTTP",
                 _target("HTTP p95 ms", over_http.p95_ms, TARGET_HTTP_P95_MS),
             ],
         )
