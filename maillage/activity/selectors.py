@@ -11,7 +11,10 @@ import datetime as dt
 import functools
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth
+from django.utils import timezone
 
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, Thematique, TypeActivite, TypeLieu
 from maillage.activity.models import (
@@ -21,7 +24,9 @@ from maillage.activity.models import (
     DailyRollup,
     MonthlyDepartementRollup,
     MonthlyRollup,
+    tranche_age_for,
 )
+from maillage.activity.publics import BREAKDOWN_KEYS, DEJA_ACCOMPAGNES, GROUPS, NON_COMMUNIQUE, full_breakdown
 from maillage.territories.enums import Level
 from maillage.territories.models import Commune
 
@@ -358,4 +363,82 @@ def mask_small_counts(figures: dict) -> tuple[dict, list[str]]:
             masked[group] = inner
     if "accompagnements" in keys:
         masked["accompagnements_par_jour_par_structure"] = None
+    return masked, keys
+
+
+def raw_monthly_series(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
+    """Accompagnements per month from the activities (for a médiateur: the rollups have no médiateur)."""
+    rows = (
+        _activities(ref, start, end, structure_ids, mediateur)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("accompagnements_count"))
+        .order_by("month")
+    )
+    return [(row["month"], row["total"]) for row in rows]
+
+
+def _empty_publics() -> dict[str, dict[str, int]]:
+    return {group: dict.fromkeys(GROUPS[group][0].values, 0) for group in GROUPS}
+
+
+def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
+    """Genre, tranche d'âge and statut social of the accompagnements of a scope and period.
+
+    Three sources, each accompagnement counted once: the followed beneficiaries (their record; the
+    age bracket derived from the birth year, la Coop's rule), the anonymous individual
+    accompaniments (the activity's beneficiaire_* fields) and the anonymous workshop participants
+    (the counts of `participants_anonymes_detail`, the rest "non communiqué"). Anonymous people
+    count as new at each accompagnement. Read from the raw activities: three grouped queries.
+    """
+    year = year or timezone.localdate().year
+    activities = _activities(ref, start, end, structure_ids, mediateur)
+    result = _empty_publics()
+
+    def add(group, value, count):
+        value = value or NON_COMMUNIQUE
+        result[group][value if value in result[group] else NON_COMMUNIQUE] += count or 0
+
+    followed = (
+        Accompagnement.objects.filter(activity__in=activities)
+        .values("beneficiary__genre", "beneficiary__statut_social", "beneficiary__annee_naissance")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    for row in followed:
+        birth = row["beneficiary__annee_naissance"]
+        add("genre", row["beneficiary__genre"], row["total"])
+        add("statut_social", row["beneficiary__statut_social"], row["total"])
+        add("tranche_age", tranche_age_for(year - birth) if birth else NON_COMMUNIQUE, row["total"])
+    individual = (
+        activities.filter(type=TypeActivite.INDIVIDUEL, participants_anonymes__gt=0)
+        .values("beneficiaire_genre", "beneficiaire_tranche_age", "beneficiaire_statut_social")
+        .annotate(total=Sum("participants_anonymes"))
+        .order_by()
+    )
+    for row in individual:
+        for group in GROUPS:
+            add(group, row[f"beneficiaire_{group}"], row["total"])
+    sums = {"total": Sum("participants_anonymes")}
+    for key in BREAKDOWN_KEYS:
+        if key != DEJA_ACCOMPAGNES:
+            sums[key] = Sum(Cast(KT(f"participants_anonymes_detail__{key}"), IntegerField()))
+    workshops = activities.filter(type=TypeActivite.COLLECTIF, participants_anonymes__gt=0).aggregate(**sums)
+    detail = {key: value or 0 for key, value in workshops.items() if key != "total"}
+    for group, counts in full_breakdown(workshops["total"] or 0, detail).items():
+        for value, count in counts.items():
+            add(group, value, count)
+    return result
+
+
+def mask_publics(publics: dict) -> tuple[dict, list[str]]:
+    """Secret statistique on the publics: counts of 1 to 10 become None (keys publics.group.value)."""
+    masked, keys = {}, []
+    for group, counts in publics.items():
+        masked[group] = {}
+        for value, count in counts.items():
+            hidden = count is not None and 1 <= count <= SECRET_MAX
+            masked[group][value] = None if hidden else count
+            if hidden:
+                keys.append(f"publics.{group}.{value}")
     return masked, keys
