@@ -8,7 +8,13 @@ from ninja.errors import HttpError
 
 from maillage.activity import perms
 from maillage.activity.schemes import scheme_table
-from maillage.activity.selectors import activity_figures, mask_publics, mask_small_counts, publics_figures
+from maillage.activity.selectors import (
+    activity_figures,
+    mask_publics,
+    mask_small_counts,
+    publics_available,
+    publics_figures,
+)
 from maillage.core.policy import api_public
 from maillage.territories.territory import TerritoryRef
 
@@ -54,7 +60,8 @@ class StatisticsOut(Schema):
     publics: dict[str, dict[str, int | None]] = Field(
         description=(
             "Accompagnements par genre, tranche_age et statut_social : bénéficiaires suivis, accompagnements "
-            "individuels anonymes et participants anonymes des ateliers (non renseigné : non_communique)."
+            "individuels anonymes et participants anonymes des ateliers (non renseigné : non_communique). "
+            "Objet vide pour une région (calcul sur les activités elles-mêmes, jusqu'au département)."
         )
     )
     secret_statistique: list[str] = Field(
@@ -65,7 +72,7 @@ class StatisticsOut(Schema):
 
 def territory_statistics(user, ref, start, end) -> dict:
     figures = activity_figures(ref, start, end)
-    publics = publics_figures(ref, start, end)
+    publics = publics_figures(ref, start, end) if publics_available(ref) else {}
     masked = []
     if not perms.can_see_exact_figures(user, ref):
         figures, masked = mask_small_counts(figures)

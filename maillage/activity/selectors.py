@@ -382,6 +382,28 @@ def _empty_publics() -> dict[str, dict[str, int]]:
     return {group: dict.fromkeys(GROUPS[group][0].values, 0) for group in GROUPS}
 
 
+# Publics are read from the raw activities: up to a département (about 1.5 s for a million
+# activities in one département, docs/activity/README.md); not for a région or the whole country.
+PUBLICS_LEVELS = (Level.COMMUNE, Level.EPCI, Level.DEPARTEMENT)
+
+
+def publics_available(ref) -> bool:
+    return ref is not None and ref.level in PUBLICS_LEVELS
+
+
+def _publics_activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
+    """The live activities of the scope, the territory as a list of commune codes: the (commune,
+    date) index serves communes and EPCI, and no join on the communes is needed."""
+    qs = Activity.objects.live().between(start, end)
+    if ref is not None:
+        qs = qs.filter(commune_id__in=list(ref.communes().values_list("code", flat=True)))
+    if structure_ids is not None:
+        qs = qs.filter(structure_id__in=list(structure_ids))
+    if mediateur is not None:
+        qs = qs.filter(mediateur=mediateur)
+    return qs
+
+
 def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
     """Genre, tranche d'âge and statut social of the accompagnements of a scope and period.
 
@@ -389,10 +411,11 @@ def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateu
     age bracket derived from the birth year, la Coop's rule), the anonymous individual
     accompaniments (the activity's beneficiaire_* fields) and the anonymous workshop participants
     (the counts of `participants_anonymes_detail`, the rest "non communiqué"). Anonymous people
-    count as new at each accompagnement. Read from the raw activities: three grouped queries.
+    count as new at each accompagnement. Read from the raw activities: one grouped scan of the
+    activities with anonymous people, one of the followed people's accompagnements.
     """
     year = year or timezone.localdate().year
-    activities = _activities(ref, start, end, structure_ids, mediateur)
+    activities = _publics_activities(ref, start, end, structure_ids, mediateur)
     result = _empty_publics()
 
     def add(group, value, count):
@@ -410,24 +433,27 @@ def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateu
         add("genre", row["beneficiary__genre"], row["total"])
         add("statut_social", row["beneficiary__statut_social"], row["total"])
         add("tranche_age", tranche_age_for(year - birth) if birth else NON_COMMUNIQUE, row["total"])
-    individual = (
-        activities.filter(type=TypeActivite.INDIVIDUEL, participants_anonymes__gt=0)
-        .values("beneficiaire_genre", "beneficiaire_tranche_age", "beneficiaire_statut_social")
-        .annotate(total=Sum("participants_anonymes"))
-        .order_by()
-    )
-    for row in individual:
-        for group in GROUPS:
-            add(group, row[f"beneficiaire_{group}"], row["total"])
+    collective = Q(type=TypeActivite.COLLECTIF)
     sums = {"total": Sum("participants_anonymes")}
     for key in BREAKDOWN_KEYS:
         if key != DEJA_ACCOMPAGNES:
-            sums[key] = Sum(Cast(KT(f"participants_anonymes_detail__{key}"), IntegerField()))
-    workshops = activities.filter(type=TypeActivite.COLLECTIF, participants_anonymes__gt=0).aggregate(**sums)
-    detail = {key: value or 0 for key, value in workshops.items() if key != "total"}
-    for group, counts in full_breakdown(workshops["total"] or 0, detail).items():
-        for value, count in counts.items():
-            add(group, value, count)
+            value = Cast(KT(f"participants_anonymes_detail__{key}"), IntegerField())
+            sums[f"detail_{key}"] = Sum(value, filter=collective)
+    anonymous = (
+        activities.filter(participants_anonymes__gt=0)
+        .values("type", "beneficiaire_genre", "beneficiaire_tranche_age", "beneficiaire_statut_social")
+        .annotate(**sums)
+        .order_by()
+    )
+    for row in anonymous:
+        if row["type"] == TypeActivite.COLLECTIF:
+            detail = {key: row.get(f"detail_{key}") or 0 for key in BREAKDOWN_KEYS}
+            for group, counts in full_breakdown(row["total"] or 0, detail).items():
+                for value, count in counts.items():
+                    add(group, value, count)
+        else:
+            for group in GROUPS:
+                add(group, row[f"beneficiaire_{group}"], row["total"])
     return result
 
 

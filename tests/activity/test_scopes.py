@@ -158,3 +158,14 @@ def test_my_activities_links_to_the_detailed_dashboards(client):
     html = client.get(reverse("activity:mine")).content.decode()
     assert reverse("activity:mediateur_dashboard", args=[alice.user.pk]) in html
     assert reverse("activity:structure_dashboard", args=[structure.pk]) in html
+
+
+def test_publics_are_not_read_from_the_raw_activities_of_a_whole_region(client):
+    StructureFactory()
+    generate_activities(n=50, seed=3, departement="28", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    query = "?territoire=region:24&du=2024-01-01&au=2024-12-31"
+    html = client.get(reverse("activity:dashboard") + query).content.decode()
+    assert 'id="titre-publics"' in html and "Les publics sont calculés pour une commune" in html
+    assert 'id="graphique-publics-genre"' not in html
+    data = client.get("/api/v1/statistiques/activites" + query).json()
+    assert data["publics"] == {} and "accompagnements" in data

@@ -1,5 +1,5 @@
 """Browser checks (axe-core, keyboard) of the structure and médiateur dashboards and of the
-workshop participants' detail block. Fixtures come from tests/a11y (Debian's Chromium)."""
+workshop participants' detail block."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ import pytest
 
 from maillage.activity.generate import generate_activities
 from maillage.activity.models import Activity
-from tests.a11y.conftest import assert_accessible, browser, page, sign_in  # noqa: F401 (fixtures)
+from tests.a11y.conftest import assert_accessible, sign_in
 from tests.structures.factories import MembershipFactory
 from tests.users.factories import DEFAULT_PASSWORD
 
@@ -30,7 +30,7 @@ def gestionnaire(reference_data):
         ("mediateur", "?du=2024-01-01&au=2025-12-31"),
     ],
 )
-def test_scope_dashboards_have_no_axe_violation(page, gestionnaire, kind, query):  # noqa: F811
+def test_scope_dashboards_have_no_axe_violation(page, gestionnaire, kind, query):
     sign_in(page, gestionnaire.user.email, DEFAULT_PASSWORD)
     pk = gestionnaire.structure.pk if kind == "structure" else gestionnaire.user.pk
     page.goto(f"/activite/{kind}/{pk}/{query}")
@@ -39,7 +39,7 @@ def test_scope_dashboards_have_no_axe_violation(page, gestionnaire, kind, query)
     assert_accessible(page)
 
 
-def test_participants_detail_block_with_the_keyboard(page, reference_data):  # noqa: F811
+def test_participants_detail_block_with_the_keyboard(page, reference_data):
     membership = MembershipFactory()
     sign_in(page, membership.user.email, DEFAULT_PASSWORD)
     page.goto("/activite/saisie/")
