@@ -188,3 +188,10 @@ def test_templates_document_the_optional_columns():
         actor=None, data=template_file("csv"), filename="modele.csv", structure=StructureFactory(), dry_run=True
     )
     assert report["rejected"] == 0
+
+
+def test_import_page_lists_the_optional_columns(client):
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    html = client.get(reverse("activity:imports")).content.decode()
+    assert "<code>participants_tranche_age_douze_dix_huit</code>" in html
+    assert "<code>participants_deja_accompagnes</code>" in html
