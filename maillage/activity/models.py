@@ -27,6 +27,7 @@ from maillage.activity.enums import (
     TypeActivite,
     TypeLieu,
 )
+from maillage.activity.publics import breakdown_errors
 from maillage.core.models import TimestampedModel
 from maillage.territories.models import Commune
 
@@ -243,8 +244,6 @@ class Activity(models.Model):
         return f"{self.get_type_display()} du {self.date:%d/%m/%Y}"
 
     def clean(self):
-        from maillage.activity.publics import breakdown_errors
-
         errors = breakdown_errors(self.participants_anonymes, self.participants_anonymes_detail)
         if errors:
             raise ValidationError({"participants_anonymes_detail": list(errors.values())})
