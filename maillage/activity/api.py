@@ -8,7 +8,13 @@ from ninja.errors import HttpError
 
 from maillage.activity import perms
 from maillage.activity.schemes import scheme_table
-from maillage.activity.selectors import activity_figures, mask_small_counts
+from maillage.activity.selectors import (
+    activity_figures,
+    mask_publics,
+    mask_small_counts,
+    publics_available,
+    publics_figures,
+)
 from maillage.core.policy import api_public
 from maillage.territories.territory import TerritoryRef
 
@@ -51,6 +57,13 @@ class StatisticsOut(Schema):
     canaux: dict[str, int | None]
     durees: dict[str, int | None]
     autonomie: dict[str, int | None]
+    publics: dict[str, dict[str, int | None]] = Field(
+        description=(
+            "Accompagnements par genre, tranche_age et statut_social : bénéficiaires suivis, accompagnements "
+            "individuels anonymes et participants anonymes des ateliers (non renseigné : non_communique). "
+            "Objet vide pour une région (calcul sur les activités elles-mêmes, jusqu'au département)."
+        )
+    )
     secret_statistique: list[str] = Field(
         description="Clés masquées : effectifs de 1 à 10 personnes (visibles des seuls coordinateurs du territoire)."
     )
@@ -59,14 +72,18 @@ class StatisticsOut(Schema):
 
 def territory_statistics(user, ref, start, end) -> dict:
     figures = activity_figures(ref, start, end)
+    publics = publics_figures(ref, start, end) if publics_available(ref) else {}
     masked = []
     if not perms.can_see_exact_figures(user, ref):
         figures, masked = mask_small_counts(figures)
+        publics, publics_masked = mask_publics(publics)
+        masked += publics_masked
     return {
         "territoire": str(ref),
         "du": start,
         "au": end,
         **figures,
+        "publics": publics,
         "secret_statistique": masked,
         "dispositifs": scheme_table(ref, start, end),
     }

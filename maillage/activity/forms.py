@@ -16,10 +16,22 @@ from maillage.activity.enums import (
     TypeActivite,
     TypeLieu,
 )
-from maillage.activity.validation import COLUMNS
+from maillage.activity.publics import (
+    BREAKDOWN_KEYS,
+    DEJA_ACCOMPAGNES,
+    GROUPS,
+    MAX_COUNT,
+    breakdown_errors,
+    clean_breakdown,
+    group_keys,
+    group_label,
+    key_label,
+)
+from maillage.activity.validation import COLUMNS, OPTIONAL_COLUMNS
 from maillage.core.forms import BaseForm
 from maillage.territories.models import Commune
 
+BREAKDOWN_PREFIX = "anonymes_"
 DUREE_CHOICES = [(str(m), f"{m} min" if m < 60 else f"{m // 60} h{m % 60 or ''}") for m in DUREE_PRESETS]
 # What the form remembers (in the session) for the next entry.
 REMEMBERED = ("structure", "type", "duree", "type_lieu", "lieu", "thematiques", "materiel")
@@ -81,6 +93,10 @@ class ActivityForm(BaseForm):
 
     def __init__(self, *args, structures, places=(), beneficiaries=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for key in BREAKDOWN_KEYS:
+            self.fields[BREAKDOWN_PREFIX + key] = forms.IntegerField(
+                label=key_label(key), required=False, min_value=0, max_value=MAX_COUNT
+            )
         self.fields["structure"].choices = [(str(s.pk), s.nom) for s in structures]
         self.fields["lieu"].choices = [("", "Aucun / non précisé"), *((str(p.pk), str(p)) for p in places)]
         people = [(str(b.pk), b.display_name) for b in beneficiaries]
@@ -113,9 +129,36 @@ class ActivityForm(BaseForm):
             data.get("participants") or data.get("participants_suivis")
         ):
             self.add_error("participants", "Un atelier compte au moins un participant.")
+        data["participants_anonymes_detail"] = self._breakdown(data)
         data["lieu_commune_obj"] = self._commune("lieu_commune")
         data["beneficiaire_commune_obj"] = self._commune("beneficiaire_commune")
         return data
+
+    def _breakdown(self, data) -> dict[str, int]:
+        """The optional counts of a workshop's anonymous participants, checked against their number."""
+        if data.get("type") != TypeActivite.COLLECTIF:
+            return {}
+        detail = {key: data[BREAKDOWN_PREFIX + key] for key in BREAKDOWN_KEYS if data.get(BREAKDOWN_PREFIX + key)}
+        for key, reason in breakdown_errors(data.get("participants") or 0, detail).items():
+            field = BREAKDOWN_PREFIX + (group_keys(key)[0] if key in GROUPS else key)
+            self.add_error(field if field in self.fields else None, reason)
+        return clean_breakdown(detail)
+
+    @property
+    def breakdown_groups(self) -> list[tuple[str, list]]:
+        """(legend, bound fields) of the anonymous participants' counts, for the entry template."""
+        groups = [("Parcours", [self[BREAKDOWN_PREFIX + DEJA_ACCOMPAGNES]])]
+        for group in GROUPS:
+            groups.append((group_label(group), [self[BREAKDOWN_PREFIX + key] for key in group_keys(group)]))
+        return groups
+
+    @property
+    def breakdown_open(self) -> bool:
+        """The block is unfolded when it holds counts or errors (editing, or a refused entry)."""
+        names = [BREAKDOWN_PREFIX + key for key in BREAKDOWN_KEYS]
+        if any(name in self.errors for name in names):
+            return True
+        return any(self[name].value() not in (None, "", 0, "0") for name in names)
 
     def service_values(self) -> dict:
         data = self.cleaned_data
@@ -135,6 +178,7 @@ class ActivityForm(BaseForm):
             "niveau": data["niveau"],
             "notes": data["notes"],
             "participants_anonymes": (data.get("participants") or 0) if collective else 1,
+            "participants_anonymes_detail": data["participants_anonymes_detail"] if collective else {},
             "beneficiaire_commune": None if collective else data["beneficiaire_commune_obj"],
             "beneficiaire_genre": "" if collective else data["beneficiaire_genre"],
             "beneficiaire_tranche_age": "" if collective else data["beneficiaire_tranche_age"],
@@ -175,6 +219,11 @@ def initial_from_activity(activity, followed) -> dict:
         "niveau": activity.niveau,
         "notes": activity.notes,
         "participants": activity.participants_anonymes if collective else None,
+        **{
+            BREAKDOWN_PREFIX + key: (activity.participants_anonymes_detail or {}).get(key)
+            for key in BREAKDOWN_KEYS
+            if collective
+        },
         "beneficiaire_genre": activity.beneficiaire_genre,
         "beneficiaire_tranche_age": activity.beneficiaire_tranche_age,
         "beneficiaire_statut_social": activity.beneficiaire_statut_social,
@@ -231,7 +280,7 @@ class ImportForm(BaseForm):
 class QuarantineFixForm(BaseForm):
     def __init__(self, *args, raw: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in COLUMNS:
+        for name in [*COLUMNS, *(column for column in OPTIONAL_COLUMNS if raw.get(column) not in (None, ""))]:
             value = raw.get(name)
             self.fields[name] = forms.CharField(
                 label=name, required=False, initial="" if value is None else str(value), max_length=500

@@ -1,4 +1,5 @@
-"""Bulk import of activities from CSV or XLSX (one row per activity, see validation.COLUMNS).
+"""Bulk import of activities from CSV or XLSX (one row per activity, see validation.COLUMNS and
+OPTIONAL_COLUMNS).
 
 Nothing is lost: valid rows are inserted in bulk (COPY on PostgreSQL) and added to the rollups in
 one SQL statement; rejected rows go to quarantine with their reasons. Re-importing a file changes
@@ -20,7 +21,7 @@ from maillage.activity import rollups
 from maillage.activity.enums import AuditAction, TypeActivite
 from maillage.activity.ingest import ingest_rows, row_from_values
 from maillage.activity.models import Activity, ActivityImport, QuarantinedActivityRow
-from maillage.activity.validation import COLUMNS, RowChecker, fingerprint, thematiques_mask
+from maillage.activity.validation import ALL_COLUMNS, RowChecker, fingerprint, thematiques_mask
 from maillage.core import audit
 
 MAX_ERRORS_IN_REPORT = 10_000
@@ -138,6 +139,7 @@ def import_activities(
             )
             for print_, checked in new
         )
+        _store_breakdowns(new)
         rollups.add_batch(batch.pk)
         _quarantine(batch, rejected)
         report["batch"] = batch.pk
@@ -151,6 +153,24 @@ def import_activities(
             payload={key: report[key] for key in ("rows", "accepted", "rejected", "created", "already_imported")},
         )
     return report, batch
+
+
+def _store_breakdowns(new) -> None:
+    """The workshops' anonymous participants by genre, age and status (optional columns): the bulk
+    insertion leaves them at the column's default ({}), the few rows that give them are updated."""
+    detailed = {
+        print_: checked.values["participants_anonymes_detail"]
+        for print_, checked in new
+        if checked.values.get("participants_anonymes_detail")
+    }
+    prints = list(detailed)
+    for start in range(0, len(prints), 5000):
+        activities = list(
+            Activity.objects.filter(fingerprint__in=prints[start : start + 5000]).only("pk", "fingerprint")
+        )
+        for activity in activities:
+            activity.participants_anonymes_detail = detailed[activity.fingerprint]
+        Activity.objects.bulk_update(activities, ["participants_anonymes_detail"], batch_size=1000)
 
 
 def _raw_for_storage(raw: dict) -> dict:
@@ -232,6 +252,13 @@ def template_rows() -> list[dict]:
             "beneficiaire_statut_social": "",
             "oriente_vers_structure": "",
             "structure_de_redirection": "",
+            # Optional: the anonymous participants by genre, age and status (the rest is "non communiqué").
+            "participants_deja_accompagnes": "3",
+            "participants_genre_masculin": "3",
+            "participants_genre_feminin": "4",
+            "participants_tranche_age_soixante_dix_plus": "2",
+            "participants_tranche_age_soixante_soixante_neuf": "5",
+            "participants_statut_social_retraite": "7",
         },
     ]
 
@@ -242,14 +269,14 @@ def template_file(fmt: str) -> bytes:
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = "activites"
-        sheet.append(COLUMNS)
+        sheet.append(ALL_COLUMNS)
         for row in rows:
-            sheet.append([row[name] for name in COLUMNS])
+            sheet.append([row.get(name, "") for name in ALL_COLUMNS])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=ALL_COLUMNS, restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")

@@ -9,6 +9,7 @@ new beneficiary, as la Coop states. Followed beneficiaries are rows, linked by `
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from maillage.activity.enums import (
@@ -26,6 +27,7 @@ from maillage.activity.enums import (
     TypeActivite,
     TypeLieu,
 )
+from maillage.activity.publics import breakdown_errors
 from maillage.core.models import TimestampedModel
 from maillage.territories.models import Commune
 
@@ -180,6 +182,14 @@ class Activity(models.Model):
     # Anonymous people: 1 for an anonymous individual accompaniment, the anonymous participants of a
     # workshop. `accompagnements_count` adds the followed beneficiaries (la Coop's weight).
     participants_anonymes = models.PositiveIntegerField("participants anonymes", default=0)
+    # A workshop's anonymous participants by genre, tranche d'âge and statut social (publics.py):
+    # known non-zero counts only. A database default, so that bulk COPY (ingest.py) may omit it.
+    participants_anonymes_detail = models.JSONField(
+        "détail des participants anonymes",
+        default=dict,
+        db_default=models.Value({}, output_field=models.JSONField()),
+        blank=True,
+    )
     accompagnements_count = models.PositiveIntegerField("accompagnements", default=1)
     beneficiaire_commune = models.ForeignKey(
         Commune,
@@ -232,6 +242,11 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} du {self.date:%d/%m/%Y}"
+
+    def clean(self):
+        errors = breakdown_errors(self.participants_anonymes, self.participants_anonymes_detail)
+        if errors:
+            raise ValidationError({"participants_anonymes_detail": list(errors.values())})
 
     @property
     def thematique_labels(self) -> list[str]:

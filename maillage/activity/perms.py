@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from maillage.core.roles import Role
+from maillage.core.roles import STRUCTURE_ROLES, Role
 from maillage.structures.perms import structure_ids_of, territories_of
 from maillage.territories.enums import Level
 
@@ -92,3 +92,41 @@ def importable_structure_ids(user) -> set[int] | None:
     for territory in territories_of(user, Role.COORDINATEUR):
         allowed |= set(Structure.objects.in_territory(territory).values_list("pk", flat=True))
     return allowed
+
+
+def can_view_structure_statistics(user, structure) -> bool:
+    """A structure's members see its statistics (they make them); the coordinateurs of its
+    territory steer the policy there. Observateurs keep to territorial aggregates."""
+    if not _authenticated(user) or structure is None:
+        return False
+    if user.is_superuser or structure.pk in structure_ids_of(user, *STRUCTURE_ROLES):
+        return True
+    return any(territory.contains(structure.commune) for territory in territories_of(user, Role.COORDINATEUR))
+
+
+def can_see_exact_structure_figures(user, structure) -> bool:
+    """Small counts of a structure are shown to those who answer for all its activities (its
+    gestionnaires, the coordinateurs of its territory); its médiateurs and aidants, who see only
+    their own activities' details, get them masked (secret statistique)."""
+    if not can_view_structure_statistics(user, structure):
+        return False
+    if user.is_superuser or structure.pk in structure_ids_of(user, Role.GESTIONNAIRE):
+        return True
+    return any(territory.contains(structure.commune) for territory in territories_of(user, Role.COORDINATEUR))
+
+
+def mediateur_statistics_territories(user, mediateur, mediateur_structures) -> list | None:
+    """Whether `user` may see the statistics of `mediateur` (a person recording activity in
+    `mediateur_structures`): None if not; [] for all of the médiateur's activities (the médiateur
+    himself, administrators); else the coordinateur's territories that hold one of the médiateur's
+    structures, which bound the figures (a coordinateur sees what happens in his territory only)."""
+    if not _authenticated(user) or mediateur is None or not mediateur_structures:
+        return None
+    if user.is_superuser or user.pk == mediateur.pk:
+        return []
+    found = [
+        territory
+        for territory in territories_of(user, Role.COORDINATEUR)
+        if any(territory.contains(structure.commune) for structure in mediateur_structures)
+    ]
+    return found or None

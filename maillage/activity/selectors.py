@@ -11,7 +11,10 @@ import datetime as dt
 import functools
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth
+from django.utils import timezone
 
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, Thematique, TypeActivite, TypeLieu
 from maillage.activity.models import (
@@ -21,7 +24,9 @@ from maillage.activity.models import (
     DailyRollup,
     MonthlyDepartementRollup,
     MonthlyRollup,
+    tranche_age_for,
 )
+from maillage.activity.publics import BREAKDOWN_KEYS, DEJA_ACCOMPAGNES, GROUPS, NON_COMMUNIQUE, full_breakdown
 from maillage.territories.enums import Level
 from maillage.territories.models import Commune
 
@@ -358,4 +363,108 @@ def mask_small_counts(figures: dict) -> tuple[dict, list[str]]:
             masked[group] = inner
     if "accompagnements" in keys:
         masked["accompagnements_par_jour_par_structure"] = None
+    return masked, keys
+
+
+def raw_monthly_series(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
+    """Accompagnements per month from the activities (for a médiateur: the rollups have no médiateur)."""
+    rows = (
+        _activities(ref, start, end, structure_ids, mediateur)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("accompagnements_count"))
+        .order_by("month")
+    )
+    return [(row["month"], row["total"]) for row in rows]
+
+
+def _empty_publics() -> dict[str, dict[str, int]]:
+    return {group: dict.fromkeys(GROUPS[group][0].values, 0) for group in GROUPS}
+
+
+# Publics are read from the raw activities: up to a département (about 1.5 s for a million
+# activities in one département, docs/activity/README.md); not for a région or the whole country.
+PUBLICS_LEVELS = (Level.COMMUNE, Level.EPCI, Level.DEPARTEMENT)
+
+
+def publics_available(ref) -> bool:
+    return ref is not None and ref.level in PUBLICS_LEVELS
+
+
+def _publics_activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
+    """The live activities of the scope, the territory as a list of commune codes: the (commune,
+    date) index serves communes and EPCI, and no join on the communes is needed."""
+    qs = Activity.objects.live().between(start, end)
+    if ref is not None:
+        qs = qs.filter(commune_id__in=list(ref.communes().values_list("code", flat=True)))
+    if structure_ids is not None:
+        qs = qs.filter(structure_id__in=list(structure_ids))
+    if mediateur is not None:
+        qs = qs.filter(mediateur=mediateur)
+    return qs
+
+
+def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
+    """Genre, tranche d'âge and statut social of the accompagnements of a scope and period.
+
+    Three sources, each accompagnement counted once: the followed beneficiaries (their record; the
+    age bracket derived from the birth year, la Coop's rule), the anonymous individual
+    accompaniments (the activity's beneficiaire_* fields) and the anonymous workshop participants
+    (the counts of `participants_anonymes_detail`, the rest "non communiqué"). Anonymous people
+    count as new at each accompagnement. Read from the raw activities: one grouped scan of the
+    activities with anonymous people, one of the followed people's accompagnements.
+    """
+    year = year or timezone.localdate().year
+    activities = _publics_activities(ref, start, end, structure_ids, mediateur)
+    result = _empty_publics()
+
+    def add(group, value, count):
+        value = value or NON_COMMUNIQUE
+        result[group][value if value in result[group] else NON_COMMUNIQUE] += count or 0
+
+    followed = (
+        Accompagnement.objects.filter(activity__in=activities)
+        .values("beneficiary__genre", "beneficiary__statut_social", "beneficiary__annee_naissance")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    for row in followed:
+        birth = row["beneficiary__annee_naissance"]
+        add("genre", row["beneficiary__genre"], row["total"])
+        add("statut_social", row["beneficiary__statut_social"], row["total"])
+        add("tranche_age", tranche_age_for(year - birth) if birth else NON_COMMUNIQUE, row["total"])
+    collective = Q(type=TypeActivite.COLLECTIF)
+    sums = {"total": Sum("participants_anonymes")}
+    for key in BREAKDOWN_KEYS:
+        if key != DEJA_ACCOMPAGNES:
+            value = Cast(KT(f"participants_anonymes_detail__{key}"), IntegerField())
+            sums[f"detail_{key}"] = Sum(value, filter=collective)
+    anonymous = (
+        activities.filter(participants_anonymes__gt=0)
+        .values("type", "beneficiaire_genre", "beneficiaire_tranche_age", "beneficiaire_statut_social")
+        .annotate(**sums)
+        .order_by()
+    )
+    for row in anonymous:
+        if row["type"] == TypeActivite.COLLECTIF:
+            detail = {key: row.get(f"detail_{key}") or 0 for key in BREAKDOWN_KEYS}
+            for group, counts in full_breakdown(row["total"] or 0, detail).items():
+                for value, count in counts.items():
+                    add(group, value, count)
+        else:
+            for group in GROUPS:
+                add(group, row[f"beneficiaire_{group}"], row["total"])
+    return result
+
+
+def mask_publics(publics: dict) -> tuple[dict, list[str]]:
+    """Secret statistique on the publics: counts of 1 to 10 become None (keys publics.group.value)."""
+    masked, keys = {}, []
+    for group, counts in publics.items():
+        masked[group] = {}
+        for value, count in counts.items():
+            hidden = count is not None and 1 <= count <= SECRET_MAX
+            masked[group][value] = None if hidden else count
+            if hidden:
+                keys.append(f"publics.{group}.{value}")
     return masked, keys

@@ -15,6 +15,7 @@ from maillage.activity import conf, perms, rollups
 from maillage.activity.enums import AuditAction, QuarantineStatus, TypeActivite
 from maillage.activity.importing import import_activities
 from maillage.activity.models import Accompagnement, Activity, Beneficiary, QuarantinedActivityRow
+from maillage.activity.publics import breakdown_errors, clean_breakdown
 from maillage.activity.validation import RowChecker, activity_commune, fingerprint, rule_errors, thematiques_mask
 from maillage.core import audit
 from maillage.core.quarantine import quarantined_row_discard
@@ -34,6 +35,7 @@ ACTIVITY_FIELDS = (
     "niveau",
     "notes",
     "participants_anonymes",
+    "participants_anonymes_detail",
     "beneficiaire_commune",
     "beneficiaire_genre",
     "beneficiaire_tranche_age",
@@ -55,6 +57,7 @@ def _fill(activity: Activity, values: dict, followed) -> None:
     else:
         activity.titre_atelier, activity.niveau = "", ""
         activity.participants_anonymes = 0 if followed else 1
+        activity.participants_anonymes_detail = {}
     if not activity.oriente_vers_structure:
         activity.structure_de_redirection = ""
     errors = rule_errors(
@@ -69,6 +72,10 @@ def _fill(activity: Activity, values: dict, followed) -> None:
     )
     if errors:
         raise ValidationError(errors)
+    if isinstance(activity.participants_anonymes_detail, dict) and not breakdown_errors(
+        activity.participants_anonymes, activity.participants_anonymes_detail
+    ):
+        activity.participants_anonymes_detail = clean_breakdown(activity.participants_anonymes_detail)
     activity.thematiques_mask = thematiques_mask(activity.thematiques)
     activity.accompagnements_count = activity.participants_anonymes + len(followed)
     activity.commune_id = activity_commune(

@@ -28,6 +28,7 @@ from maillage.activity.enums import (
     TypeLieu,
 )
 from maillage.activity.models import Activity
+from maillage.activity.publics import GROUPS, IMPORT_COLUMNS, IMPORT_PREFIX, breakdown_errors, group_keys
 from maillage.structures.models import Structure
 from maillage.territories.models import Commune
 
@@ -52,6 +53,10 @@ COLUMNS = [
     "oriente_vers_structure",
     "structure_de_redirection",
 ]
+# Optional columns (publics.IMPORT_COLUMNS): a workshop's anonymous participants by genre, tranche
+# d'âge and statut social. They extend the contract above, which stays unchanged.
+OPTIONAL_COLUMNS = list(IMPORT_COLUMNS)
+ALL_COLUMNS = [*COLUMNS, *OPTIONAL_COLUMNS]
 REQUIRED = ("date", "type", "duree_minutes", "thematiques", "type_lieu")
 EARLIEST = dt.date(2020, 1, 1)
 MAX_DUREE = 24 * 60
@@ -178,6 +183,29 @@ class RowChecker:
             return None
         return number
 
+    def _breakdown(self, checked, raw, kind, participants) -> dict[str, int]:
+        """The optional counts of a workshop's anonymous participants (ignored for an individual)."""
+        given = {column: self._cell(raw, column) for column in OPTIONAL_COLUMNS if self._cell(raw, column)}
+        if not given:
+            return {}
+        if kind != TypeActivite.COLLECTIF:
+            for column, text in given.items():
+                checked.warn(column, text, "ignoré : réservé aux ateliers collectifs")
+            return {}
+        detail = {}
+        for column, text in given.items():
+            number = self._int(checked, column, text, 0, MAX_PARTICIPANTS)
+            if number is not None:
+                detail[column[len(IMPORT_PREFIX) :]] = number
+        if len(detail) < len(given):
+            return {}
+        for key, reason in breakdown_errors(participants, detail).items():
+            keys = group_keys(key) if key in GROUPS else [key]
+            columns = [IMPORT_PREFIX + k for k in keys if IMPORT_PREFIX + k in given]
+            shown = " + ".join(f"{column}={given[column]}" for column in columns)
+            checked.error(" + ".join(columns), shown, reason.replace("participants anonymes", "participants"))
+        return {key: value for key, value in detail.items() if value}
+
     def check(self, line: int, raw: dict) -> Checked:
         checked = Checked(line, raw)
         cell = lambda name: self._cell(raw, name)  # noqa: E731
@@ -256,6 +284,7 @@ class RowChecker:
                 participants = self._int(checked, "participants", text, 1, MAX_PARTICIPANTS) or 1
         elif kind == TypeActivite.INDIVIDUEL and text not in ("", "1"):
             checked.error("participants", text, "un accompagnement individuel compte 1 participant (ou vide)")
+        detail = self._breakdown(checked, raw, kind, participants)
         # What does not apply to the type is set aside, with a warning.
         if kind == TypeActivite.COLLECTIF:
             for name, value in (
@@ -292,6 +321,9 @@ class RowChecker:
             "beneficiaire_genre": genre,
             "beneficiaire_statut_social": statut,
         }
+        if detail:
+            # Only when given: the fingerprints of rows without a breakdown stay what they were.
+            values["participants_anonymes_detail"] = detail
         for name, reason in rule_errors({**values, "precisions_demarche": ""}).items():
             checked.error(name, cell(name) if name in COLUMNS else "", reason)
         if checked.ok:

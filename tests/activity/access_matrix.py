@@ -42,9 +42,34 @@ def _pk(name):
     return lambda w: {"pk": w.extra[name].pk}
 
 
+def _structure(w):
+    return {"pk": w.structure.pk}
+
+
+def _structure_csv(w):
+    return {"pk": w.structure.pk, "fmt": "csv"}
+
+
+def _mediateur(w):
+    return {"pk": w.membership.user.pk}
+
+
+def _mediateur_csv(w):
+    return {"pk": w.membership.user.pk, "fmt": "csv"}
+
+
+STRUCTURE_VIEWERS = {"coordinateur", "gestionnaire", "mediateur", "admin"}
+MEDIATEUR_VIEWERS = {"coordinateur", "mediateur", "admin"}
+
 PAGES = {
     "activity:dashboard": (lambda w: {}, everyone(200)),
     "activity:export": (lambda w: {"fmt": "csv"}, everyone(200)),
+    # A structure's statistics: its members and the coordinateurs of its territory; others 404.
+    "activity:structure_dashboard": (_structure, only(STRUCTURE_VIEWERS, denied=404)),
+    "activity:structure_export": (_structure_csv, only(STRUCTURE_VIEWERS, denied=404)),
+    # A médiateur's statistics: himself and the coordinateurs of his territory; others 404.
+    "activity:mediateur_dashboard": (_mediateur, only(MEDIATEUR_VIEWERS, denied=404)),
+    "activity:mediateur_export": (_mediateur_csv, only(MEDIATEUR_VIEWERS, denied=404)),
     "activity:record": (lambda w: {}, only(MEMBERS)),
     "activity:mine": (lambda w: {}, only(MEMBERS | {"admin"})),
     "activity:edit": (_pk("activity_activity"), only(EDITORS)),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.activity import perms, services
@@ -109,10 +110,20 @@ def my_activities(request):
     summaries = [("Mes activités", raw_figures(start=start, end=today, mediateur=request.user, with_days=False))]
     for structure in Structure.objects.filter(pk__in=managed).order_by("nom"):
         summaries.append((structure.nom, activity_figures(start=start, end=today, structure_ids=[structure.pk])))
+    dashboards = [("Mes activités", reverse("activity:mediateur_dashboard", args=[request.user.pk]))]
+    for structure in Structure.objects.filter(pk__in=structures).order_by("nom"):
+        dashboards.append((structure.nom, reverse("activity:structure_dashboard", args=[structure.pk])))
     return render(
         request,
         "activity/my_activities.html",
-        {"page_obj": page, "query_string": "", "summaries": summaries, "start": start, "end": today},
+        {
+            "page_obj": page,
+            "query_string": "",
+            "summaries": summaries,
+            "dashboards": dashboards,
+            "start": start,
+            "end": today,
+        },
     )
 
 

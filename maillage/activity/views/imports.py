@@ -11,6 +11,7 @@ from maillage.activity.enums import QuarantineStatus
 from maillage.activity.forms import DiscardForm, ImportForm, QuarantineFixForm
 from maillage.activity.importing import ImportRefused, template_file
 from maillage.activity.models import ActivityImport, QuarantinedActivityRow
+from maillage.activity.validation import OPTIONAL_COLUMNS
 from maillage.core.policy import access, any_role
 from maillage.core.roles import Role
 from maillage.structures.models import Structure
@@ -67,7 +68,11 @@ def import_list(request):
     if not request.user.is_superuser and not territories_of(request.user, Role.COORDINATEUR):
         imports = imports.filter(actor=request.user)
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
-    return render(request, "activity/imports.html", {"form": form, "page_obj": page, "query_string": ""})
+    return render(
+        request,
+        "activity/imports.html",
+        {"form": form, "page_obj": page, "query_string": "", "optional_columns": OPTIONAL_COLUMNS},
+    )
 
 
 @access(IMPORTERS)
