@@ -477,8 +477,11 @@ def run_import(*, full: bool) -> list[Comparison]:
 
 
 def run(*, full: bool) -> list[Comparison]:
-    comparisons = run_search(full=full)
-    comparisons += run_import(full=full)
+    """`BENCH_PLACES_PART=import` (or `search`) runs only that part."""
+    part = os.environ.get("BENCH_PLACES_PART", "")
+    comparisons = run_search(full=full) if part in ("", "search") else []
+    if part in ("", "import"):
+        comparisons += run_import(full=full)
     Place.objects.filter(dataset=DATASET).delete()
     search.invalidate_index()
     return comparisons
