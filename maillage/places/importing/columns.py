@@ -8,12 +8,14 @@ read as absent in the row's key order, then field by field), and only for rows t
 """
 
 import operator
+import re
 from dataclasses import dataclass, field
 from itertools import compress
 
 from maillage.places import standard as std
 from maillage.places.importing.validation import (
     ABSENT,
+    COUNTRY_CODE_WITH_ZERO,
     EMAIL,
     SINGLE_LINE,
     SPACES,
@@ -69,10 +71,6 @@ def _memo_key(value):
     return key
 
 
-def _absent(value) -> bool:
-    return isinstance(value, str) and value.strip().lower() in ABSENT
-
-
 class ColumnChecker:
     """Checks the standard fields of many rows (dicts, as variants convert them) at once."""
 
@@ -83,8 +81,9 @@ class ColumnChecker:
         size = len(rows)
         result = CheckedColumns(size)
         raw = self._raw_columns(rows)
-        self._absent_issues(rows, raw, result)
-        cleaned = {name: self._cleaned(column) for name, column in raw.items()}
+        absent = {name: _absent_cells(column) for name, column in raw.items()}
+        self._absent_issues(rows, raw, {name: hits for name, hits in absent.items() if hits}, result)
+        cleaned = {name: _blanked(column, absent[name]) for name, column in raw.items()}
         for name in TEXT_FIELDS:
             self._per_value(name, cleaned[name], self._text_field, result)
         for name in CACHED_BEFORE:
@@ -115,13 +114,8 @@ class ColumnChecker:
         return {name: [row.get(name) for row in rows] for name in names}
 
     @staticmethod
-    def _absent_issues(rows: list[dict], raw: dict, result: CheckedColumns) -> None:
+    def _absent_issues(rows: list[dict], raw: dict, flagged: dict, result: CheckedColumns) -> None:
         """`valeur de remplacement` warnings come first in a row, in the order of its keys."""
-        flagged = {}
-        for name, column in raw.items():
-            hits = {value for value in set(filter(lambda v: v.__class__ is str, column)) if _absent(value)}
-            if hits:
-                flagged[name] = hits
         if not flagged:
             return
         candidates = set()
@@ -136,21 +130,17 @@ class ColumnChecker:
                 if hits and value.__class__ is str and value in hits:
                     result.add(index, [(False, name, _text(value), ABSENT_REASON)])
 
-    @staticmethod
-    def _cleaned(column: list) -> list:
-        """The column with the absent cells blanked, as `RowChecker.check` does before any check."""
-        hits = {value for value in set(filter(lambda v: v.__class__ is str, column)) if _absent(value)}
-        if not hits:
-            return column
-        return [("" if value.__class__ is str and value in hits else value) for value in column]
-
     def _per_value(self, name, column, compute, result, *, replay=True, store=True) -> None:
         """Run `compute(name, value) -> (clean, issues)` once per distinct value of `column`."""
         plain = _all_plain(column)
         keys = column if plain else [_memo_key(value) for value in column]
         memo: dict = {}
+        if plain and compute == self._text_field and name in SINGLE_LINE:
+            memo = _clean_single_lines(name, column)
+        elif plain and compute == self._cached and name == "telephone":
+            memo = _international_phones(column)
         for key, value in zip(keys, column, strict=True) if not plain else ((v, v) for v in dict.fromkeys(column)):
-            if key is UNHASHABLE or key not in memo:
+            if key is UNHASHABLE or key not in memo:  # (memo: possibly pre-filled by a fast path)
                 memo[key] = compute(name, value)
         outcomes = None
         if not plain and UNHASHABLE in memo:  # dicts in JSON cells (rare): no memo for those
@@ -268,6 +258,51 @@ class ColumnChecker:
             if services[index]:
                 access[index] = [item for item in access[index] if item != std.NO_PUBLIC]
                 result.add(index, (removed,))
+
+
+def _absent_cells(column: list) -> set:
+    """The distinct cells of a column that spreadsheets write for "nothing" (`-`, `n/a`, `#N/D`…)."""
+    if _all_plain(column):
+        distinct = set(column)
+        distinct.discard(None)
+    else:
+        distinct = {value for value in column if value.__class__ is str}
+    return {value for value in distinct if value.strip().lower() in ABSENT}
+
+
+def _blanked(column: list, hits: set) -> list:
+    """The column with the absent cells blanked, as `RowChecker.check` does before any check."""
+    if not hits:
+        return column
+    return [("" if value.__class__ is str and value in hits else value) for value in column]
+
+
+# What SPACES.sub(" ", text.strip()) would change: a space at either end, two spaces in a row,
+# any other white space. Cells are joined with \x00 to test a whole column in one search.
+NOT_SINGLE_LINE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
+
+
+def _clean_single_lines(name: str, column: list) -> dict:
+    """The memo of a single-line text column whose cells are all already clean (one search over the
+    whole column): each cell is its own value; only the empty cell of a required field has an issue."""
+    if None in column or NOT_SINGLE_LINE.search("\x00".join(column)):
+        return {}
+    memo = dict.fromkeys(column, None)
+    for value in memo:
+        memo[value] = (value, NO_ISSUES)
+    if "" in memo:
+        memo[""] = ColumnChecker._text_field(name, "")
+    return memo
+
+
+def _international_phones(column: list) -> dict:
+    """The memo of the telephone cells already in the standard's form (+33…), which `_telephone`
+    returns unchanged and without issue; the others are left to it."""
+    memo = {}
+    for value in dict.fromkeys(column):
+        if value is not None and std.TELEPHONE.fullmatch(value) and not COUNTRY_CODE_WITH_ZERO.match(value):
+            memo[value] = (value, NO_ISSUES)
+    return memo
 
 
 def _all_plain(column: list) -> bool:

@@ -46,20 +46,14 @@ def _cell(value) -> str:
 
 
 def _json_cells(values: list) -> list[str]:
-    memo: dict = {}
+    """JSON cells; a list object shared by many rows (the checker shares them) is encoded once."""
+    by_id: dict = {}
     cells = []
     for value in values:
-        key = (list, tuple(value)) if value.__class__ is list else None
-        if key is not None:
-            try:
-                cell = memo.get(key)
-            except TypeError:  # a list of unhashable items
-                key = None
-                cell = None
+        if value.__class__ is list:
+            cell = by_id.get(id(value))
             if cell is None:
-                cell = _escape(json.dumps(value))
-                if key is not None:
-                    memo[key] = cell
+                cell = by_id[id(value)] = _escape(json.dumps(value))
         elif value.__class__ is dict and not value:
             cell = "{}"
         elif value.__class__ is JsonText:

@@ -39,6 +39,8 @@ def locate_rows(resolver: CommuneResolver, rows: Iterable[tuple]) -> list[Locati
             located[index] = resolver.locate(*row)
         else:
             inside_candidates.setdefault(commune[0], []).append(index)
+    # The outlines of the communes that rows with coordinates fall in, loaded at once.
+    resolver.prefetch((code, "") for code in inside_candidates)
     for code, indexes in inside_candidates.items():
         shape = resolver.shape(code)
         if shape is None:

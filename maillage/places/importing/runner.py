@@ -275,7 +275,6 @@ class ImportJob:
         if len(accepted) != checked.size:
             columns = {name: [column[index] for index in accepted] for name, column in columns.items()}
         resolver = CommuneResolver()
-        resolver.prefetch(dict.fromkeys(zip(columns["code_insee"], columns["code_postal"], strict=True)))
         locations = locate_rows(
             resolver,
             zip(
