@@ -21,6 +21,7 @@ from maillage.places.importing.validation import (
     SPACES,
     TYPOLOGIES,
     URL,
+    VOCABULARIES,
     RowChecker,
     _Recorder,
     _text,
@@ -32,6 +33,7 @@ CACHED_AFTER = ("telephone", "horaires", "date_maj")
 FREE_TEXT = ("presentation_resume", "presentation_detail", "fiche_acces_libre", "prise_rdv")
 ABSENT_REASON = "valeur de remplacement lue comme absente"
 NO_ISSUES = ()
+PLAIN = frozenset({str, type(None)})
 NO_SERVICE_REASON = "aucun service : le lieu est considéré comme n'accueillant pas de public (non publié)"
 UNHASHABLE = object()  # memo key of a cell that cannot be one (a dict, a list of dicts)
 
@@ -109,8 +111,14 @@ class ColumnChecker:
     @staticmethod
     def _raw_columns(rows: list[dict]) -> dict:
         names = dict.fromkeys(std.FIELD_NAMES)
-        for keys in {tuple(row) for row in rows}:
+        shapes = {tuple(row) for row in rows}
+        for keys in shapes:
             names.update(dict.fromkeys(keys))
+        if len(shapes) == 1 and rows:  # every row has the same keys (a CSV file): transpose in C
+            (keys,) = shapes
+            columns = dict(zip(keys, map(list, zip(*(row.values() for row in rows), strict=True)), strict=True))
+            missing = [None] * len(rows)
+            return {name: columns.get(name, missing) for name in names}
         return {name: [row.get(name) for row in rows] for name in names}
 
     @staticmethod
@@ -132,14 +140,24 @@ class ColumnChecker:
 
     def _per_value(self, name, column, compute, result, *, replay=True, store=True) -> None:
         """Run `compute(name, value) -> (clean, issues)` once per distinct value of `column`."""
-        plain = _all_plain(column)
-        keys = column if plain else [_memo_key(value) for value in column]
+        classes = set(map(type, column))
+        plain = classes <= PLAIN
+        if classes == {list} and not store:  # the checker's own lists, shared by rows with one cell
+            keys = list(map(id, column))
+            plain = False
+        else:
+            keys = column if plain else [_memo_key(value) for value in column]
         memo: dict = {}
-        if plain and compute == self._text_field and name in SINGLE_LINE:
-            memo = _clean_single_lines(name, column)
+        if plain and compute == self._text_field:
+            memo = _clean_texts(name, column)
         elif plain and compute == self._cached and name == "telephone":
             memo = _international_phones(column)
-        for key, value in zip(keys, column, strict=True) if not plain else ((v, v) for v in dict.fromkeys(column)):
+        elif plain and compute == self._cached and name in FREE_LIST_FIELDS:
+            memo = _single_items(column)
+        elif not plain and compute == self._emails:
+            memo = _valid_emails(keys, column)
+        pairs = zip(keys, column, strict=True) if not plain else ((value, value) for value in dict.fromkeys(column))
+        for key, value in pairs:
             if key is UNHASHABLE or key not in memo:  # (memo: possibly pre-filled by a fast path)
                 memo[key] = compute(name, value)
         outcomes = None
@@ -150,7 +168,8 @@ class ColumnChecker:
             if outcomes is not None:
                 result.values[name] = [_copy(outcome[0]) for outcome in outcomes]
             else:  # lists are shared between rows with the same cell: never changed in place
-                result.values[name] = [memo[key][0] for key in keys]
+                clean = {key: outcome[0] for key, outcome in memo.items()}
+                result.values[name] = list(map(clean.__getitem__, keys))
         if not replay:
             return
         if outcomes is not None:
@@ -282,10 +301,22 @@ def _blanked(column: list, hits: set) -> list:
 NOT_SINGLE_LINE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
 
 
-def _clean_single_lines(name: str, column: list) -> dict:
-    """The memo of a single-line text column whose cells are all already clean (one search over the
-    whole column): each cell is its own value; only the empty cell of a required field has an issue."""
-    if None in column or NOT_SINGLE_LINE.search("\x00".join(column)):
+# What `_text` (strip) would change, and for single-line fields SPACES.sub(" ", …): white space at
+# either end; two spaces in a row or any other white space. Cells are joined with \x00 to test a
+# whole column in one search.
+NOT_STRIPPED = re.compile(r"^\s|\s$|\x00\s|\s\x00")
+NOT_SINGLE_LINE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
+# What `_items` would split or repair in a list field without vocabulary.
+NOT_SINGLE_ITEM = re.compile(r"[|;’]| / |[^\S ]|  |^ | $|\x00 | \x00")
+FREE_LIST_FIELDS = frozenset(name for name in std.LIST_FIELDS if name not in VOCABULARIES)
+EMAILS = re.compile(EMAIL.pattern, re.MULTILINE)
+
+
+def _clean_texts(name: str, column: list) -> dict:
+    """The memo of a text column whose cells are all already clean (one search over the whole
+    column): each cell is its own value; only the empty cell of a required field has an issue."""
+    pattern = NOT_SINGLE_LINE if name in SINGLE_LINE else NOT_STRIPPED
+    if None in column or pattern.search("\x00".join(column)):
         return {}
     memo = dict.fromkeys(column, None)
     for value in memo:
@@ -293,6 +324,26 @@ def _clean_single_lines(name: str, column: list) -> dict:
     if "" in memo:
         memo[""] = ColumnChecker._text_field(name, "")
     return memo
+
+
+def _single_items(column: list) -> dict:
+    """The memo of a list column without vocabulary whose cells are all one clean item (or empty)."""
+    if None in column:
+        return {}
+    distinct = dict.fromkeys(column)
+    if NOT_SINGLE_ITEM.search("\x00".join(distinct)):
+        return {}
+    empty = ([], NO_ISSUES)
+    return {value: ([value], NO_ISSUES) if value else empty for value in distinct}
+
+
+def _valid_emails(keys: list, column: list) -> dict:
+    """The memo of the e-mail lists when every address of the column is valid (one search)."""
+    lists = dict(zip(keys, column, strict=True))
+    items = [item for value in lists.values() for item in value]
+    if any("\n" in item for item in items) or len(EMAILS.findall("\n".join(items))) != len(items):
+        return {}
+    return dict.fromkeys(lists, (None, NO_ISSUES))
 
 
 def _international_phones(column: list) -> dict:
@@ -307,7 +358,7 @@ def _international_phones(column: list) -> dict:
 
 def _all_plain(column: list) -> bool:
     """Only strings and None: cells are their own memo keys."""
-    return all(value.__class__ is str or value is None for value in column)
+    return set(map(type, column)) <= PLAIN
 
 
 def _distinct_values(column, keys, plain):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from maillage.core.models import AuditEntry
@@ -345,12 +345,7 @@ class ImportJob:
 
         `present`: ids of every row of the file, rejected ones included (a row that is present but
         invalid does not make its place disappear)."""
-        existing = {
-            values[0]: (values[1], values[2], values[3:])
-            for values in Place.objects.filter(dataset=self.dataset).values_list(
-                "local_id", "pk", "missing_since", *COMPARED
-            )
-        }
+        existing = existing_places(self.dataset)
         now = timezone.now()
         values = table.values
         local_ids = values["local_id"]
@@ -475,6 +470,43 @@ class ImportJob:
             + [{"dataset": self.dataset} for _ in disappeared],
         }
         insert_columns(AuditEntry, base, columns, len(columns["action"]), returning=False)
+
+
+def existing_places(dataset: str) -> dict:
+    """local_id → (pk, missing_since, values of COMPARED) for the places of `dataset`. On PostgreSQL
+    JSON columns are read as text and decoded once per distinct text (lists repeat from row to row)."""
+    if connection.vendor != "postgresql":
+        return {
+            values[0]: (values[1], values[2], values[3:])
+            for values in Place.objects.filter(dataset=dataset).values_list(
+                "local_id", "pk", "missing_since", *COMPARED
+            )
+        }
+    fields = [Place._meta.get_field(name) for name in COMPARED]
+    json_at = [3 + index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    selected = ", ".join(
+        connection.ops.quote_name(field.column) + ("::text" if isinstance(field, models.JSONField) else "")
+        for field in fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT local_id, id, missing_since, {selected} FROM {Place._meta.db_table} WHERE dataset = %s",
+            [dataset],
+        )
+        rows = cursor.fetchall()
+    decoded: dict = {}
+    existing = {}
+    for row in rows:
+        row = list(row)
+        for position in json_at:
+            text = row[position]
+            if text is not None:
+                value = decoded.get(text)
+                if value is None:
+                    value = decoded[text] = json.loads(text)
+                row[position] = value
+        existing[row[0]] = (row[1], row[2], tuple(row[3:]))
+    return existing
 
 
 def current_run_id() -> str:
