@@ -188,7 +188,7 @@ class ImportJob:
         total = len(records)
         if self.progress:
             self.progress(0, total)
-        converted = [self.variant.convert(record.values) for record in records]
+        converted = self.variant.convert_all([record.values for record in records])
         checked = ColumnChecker(lenient=self._lenient()).check([item.fields for item in converted])
         lines = [record.line for record in records]
         warnings: dict[int, list] = {}
