@@ -116,7 +116,7 @@ class ColumnChecker:
             names.update(dict.fromkeys(keys))
         if len(shapes) == 1 and rows:  # every row has the same keys (a CSV file): transpose in C
             (keys,) = shapes
-            columns = dict(zip(keys, map(list, zip(*(row.values() for row in rows), strict=True)), strict=True))
+            columns = dict(zip(keys, map(list, zip(*map(dict.values, rows), strict=True)), strict=True))
             missing = [None] * len(rows)
             return {name: columns.get(name, missing) for name in names}
         return {name: [row.get(name) for row in rows] for name in names}
@@ -140,6 +140,14 @@ class ColumnChecker:
 
     def _per_value(self, name, column, compute, result, *, replay=True, store=True) -> None:
         """Run `compute(name, value) -> (clean, issues)` once per distinct value of `column`."""
+        if _uniform(column):  # one value on every row (often an empty column): one check
+            clean, issues = compute(name, column[0])
+            if store:
+                result.values[name] = [clean] * len(column)
+            if issues and replay:
+                for index in range(len(column)):
+                    result.add(index, issues)
+            return
         classes = set(map(type, column))
         plain = classes <= PLAIN
         if classes == {list} and not store:  # the checker's own lists, shared by rows with one cell
@@ -148,18 +156,22 @@ class ColumnChecker:
         else:
             keys = column if plain else [_memo_key(value) for value in column]
         memo: dict = {}
-        if plain and compute == self._text_field:
-            memo = _clean_texts(name, column)
-        elif plain and compute == self._cached and name == "telephone":
+        if plain and compute == self._text_field and _clean_texts(name, column):
+            self._identity(name, column, result, store=store, replay=replay)
+            return
+        if plain and compute == self._cached and name == "telephone":
             memo = _international_phones(column)
         elif plain and compute == self._cached and name in FREE_LIST_FIELDS:
             memo = _single_items(column)
         elif not plain and compute == self._emails:
             memo = _valid_emails(keys, column)
-        pairs = zip(keys, column, strict=True) if not plain else ((value, value) for value in dict.fromkeys(column))
-        for key, value in pairs:
-            if key is UNHASHABLE or key not in memo:  # (memo: possibly pre-filled by a fast path)
-                memo[key] = compute(name, value)
+        if plain:  # (memo: possibly pre-filled by a fast path)
+            for value in dict.fromkeys(column).keys() - memo.keys():
+                memo[value] = compute(name, value)
+        else:
+            for key, value in zip(keys, column, strict=True):
+                if key is UNHASHABLE or key not in memo:
+                    memo[key] = compute(name, value)
         outcomes = None
         if not plain and UNHASHABLE in memo:  # dicts in JSON cells (rare): no memo for those
             pairs = zip(keys, column, strict=True)
@@ -181,6 +193,16 @@ class ColumnChecker:
         if bad:
             for index in compress(range(len(keys)), map(bad.__contains__, keys)):
                 result.add(index, memo[keys[index]][1])
+
+    def _identity(self, name, column, result, *, store, replay) -> None:
+        """A text column already clean: its cells are its values; only an empty required cell errs."""
+        if store:
+            result.values[name] = column
+        if replay and "" in column:
+            _, issues = self._text_field(name, "")
+            if issues:
+                for index in compress(range(len(column)), map("".__eq__, column)):
+                    result.add(index, issues)
 
     # --- per-value checks (each mirrors a step of RowChecker.check) ---------------------------------
 
@@ -254,6 +276,8 @@ class ColumnChecker:
 
     def _presentation(self, result: CheckedColumns) -> None:
         resumes, details = result.values["presentation_resume"], result.values["presentation_detail"]
+        if max(map(len, resumes), default=0) <= 280:
+            return
         for index in compress(range(result.size), (len(resume) > 280 for resume in resumes)):
             values = {"presentation_resume": resumes[index], "presentation_detail": details[index]}
             items: list = []
@@ -279,14 +303,29 @@ class ColumnChecker:
                 result.add(index, (removed,))
 
 
+# Every cell read as absent is at most 5 characters without white space once stripped (lower()
+# never shortens a string): a filter in C before the exact test.
+MAYBE_ABSENT = re.compile(rf"\s*\S{{1,{max(map(len, ABSENT))}}}\s*")
+
+
+def _uniform(column: list) -> bool:
+    """Every cell is the same string (or None): one pass in C."""
+    if not column:
+        return False
+    first = column[0]
+    return (first is None or first.__class__ is str) and column.count(first) == len(column)
+
+
 def _absent_cells(column: list) -> set:
     """The distinct cells of a column that spreadsheets write for "nothing" (`-`, `n/a`, `#N/D`…)."""
+    if _uniform(column):
+        return {column[0]} if column[0] is not None and column[0].strip().lower() in ABSENT else set()
     if _all_plain(column):
         distinct = set(column)
         distinct.discard(None)
     else:
         distinct = {value for value in column if value.__class__ is str}
-    return {value for value in distinct if value.strip().lower() in ABSENT}
+    return {value for value in filter(MAYBE_ABSENT.fullmatch, distinct) if value.strip().lower() in ABSENT}
 
 
 def _blanked(column: list, hits: set) -> list:
@@ -312,18 +351,11 @@ FREE_LIST_FIELDS = frozenset(name for name in std.LIST_FIELDS if name not in VOC
 EMAILS = re.compile(EMAIL.pattern, re.MULTILINE)
 
 
-def _clean_texts(name: str, column: list) -> dict:
-    """The memo of a text column whose cells are all already clean (one search over the whole
-    column): each cell is its own value; only the empty cell of a required field has an issue."""
+def _clean_texts(name: str, column: list) -> bool:
+    """Whether every cell of a text column of strings is already what `_text_field` makes of it
+    (one search over the whole column)."""
     pattern = NOT_SINGLE_LINE if name in SINGLE_LINE else NOT_STRIPPED
-    if None in column or pattern.search("\x00".join(column)):
-        return {}
-    memo = dict.fromkeys(column, None)
-    for value in memo:
-        memo[value] = (value, NO_ISSUES)
-    if "" in memo:
-        memo[""] = ColumnChecker._text_field(name, "")
-    return memo
+    return None not in column and not pattern.search("\x00".join(column))
 
 
 def _single_items(column: list) -> dict:
