@@ -459,9 +459,9 @@ def run_import(*, full: bool) -> list[Comparison]:
     rows, baseline_rows = (50_000, 5_000) if full else (5_000, 1_000)
     data = import_csv(rows)
     Place.objects.filter(dataset__in=[IMPORT_DATASET, BASELINE_DATASET]).delete()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report, _ = import_places(actor=None, data=data, filename="bench-import.csv", dataset=IMPORT_DATASET)
-    ours_s = time.perf_counter() - started
+    ours_s, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report["rows"] == report["accepted"] + report["rejected"] == rows
     started = time.perf_counter()
     again, _ = import_places(actor=None, data=data, filename="bench-import.csv", dataset=IMPORT_DATASET)
@@ -489,6 +489,8 @@ def run_import(*, full: bool) -> list[Comparison]:
                 f"breakdown: validation alone (read, convert, check, locate) {validation_s:.2f} s = "
                 f"{rows / validation_s:,.0f} rows/s; write (COPY, journal, report, commit) ≈ "
                 f"{max(ours_s - validation_s, 0):.2f} s; load average {load:.1f} on {os.cpu_count()} CPUs",
+                f"CPU time of the importing process (without PostgreSQL's own work): {ours_cpu:.2f} s = "
+                f"{rows / ours_cpu:,.0f} rows/s",
                 f"baseline on the first {written} rows (same validation, one INSERT and one journal entry per row)",
                 _target("rows/s", rows / ours_s, TARGET_IMPORT_ROWS_S, lower_is_better=False),
             ],
