@@ -71,7 +71,7 @@ def read_csv(text: str, name: str) -> ParsedFile:
     records = []
     line = reader.line_num + 1
     for row in reader:
-        if row and any(cell.strip() for cell in row):
+        if row and "".join(row).strip():  # a row with any non-blank cell
             values = dict(zip(header, row, strict=False))
             if len(row) > len(header):
                 values["__colonnes_en_trop__"] = row[len(header) :]

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -24,8 +24,11 @@ from maillage.core.models import AuditEntry
 from maillage.places import standard as std
 from maillage.places.enums import AuditAction, ImportStatus, QuarantineStatus
 from maillage.places.geo import CommuneResolver
+from maillage.places.importing.columns import ColumnChecker
+from maillage.places.importing.copy import JsonText, insert_columns, json_string
 from maillage.places.importing.files import NotPlaceData, ParsedFile, read_bytes
-from maillage.places.importing.validation import Checked, Issue, RowChecker
+from maillage.places.importing.positions import locate_rows
+from maillage.places.importing.validation import Checked, Issue
 from maillage.places.importing.variants import MappingVariant, Variant, detect
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place, QuarantinedRow
 from maillage.structures.models import Structure
@@ -68,11 +71,29 @@ class ImportRefused(ValueError):
 
 @dataclass
 class Row:
+    """A rejected row, kept for the quarantine."""
+
     line: int
     raw: dict
     checked: Checked
-    extra: dict = field(default_factory=dict)
-    values: dict = field(default_factory=dict)  # model field → value, for accepted rows
+
+
+@dataclass
+class Table:
+    """Every row of the file after checking, as columns. `accepted`: indexes of accepted rows;
+    `values`: model field → column over the accepted rows only; `errors`/`warnings`: per row index,
+    issues as report dicts (rows without any are absent)."""
+
+    lines: list[int]
+    accepted: list[int]
+    rejected: list[Row]
+    values: dict
+    errors: dict
+    warnings: dict
+    ids: list[str]
+
+    def row_values(self, position: int) -> dict:
+        return {name: column[position] for name, column in self.values.items()}
 
 
 def dataset_from_filename(filename: str) -> str:
@@ -95,6 +116,10 @@ def _json_safe(value):
 
 def _fingerprint(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _issue(line: int, field_name: str, value: str, reason: str) -> dict:
+    return {"line": line, "field": field_name, "value": value, "reason": reason}
 
 
 def _model_values(checked: Checked, location, extra: dict, structures: dict) -> dict:
@@ -147,103 +172,167 @@ class ImportJob:
         except NotPlaceData as error:
             raise ImportRefused(str(error)) from error
         self.dataset = (self.dataset or dataset_from_filename(self.filename)).strip()[:120]
-        rows = self._check_rows()
-        accepted = [row for row in rows if row.checked.ok]
-        rejected = [row for row in rows if not row.checked.ok]
-        report = self._report_skeleton(rows, accepted, rejected)
-        present = {str(row.checked.values.get("id")) for row in rows if row.checked.values.get("id")}
+        table = self._check_rows()
+        report = self._report_skeleton(table)
+        present = {str(local_id) for local_id in table.ids if local_id}
         with transaction.atomic():
-            changes = self._write(accepted, present, report)
-            self._quarantine(rejected, report)
+            changes = self._write(table, present, report)
+            self._quarantine(table.rejected, report)
             if self.dry_run:
                 transaction.set_rollback(True)
         report.update(changes)
         return report
 
-    def _check_rows(self) -> list[Row]:
-        checker = RowChecker(lenient=self.variant is not None and self._lenient())
-        resolver = CommuneResolver()
-        structures = dict(Structure.objects.exclude(siret="").values_list("siret", "pk"))
-        total = len(self.parsed.records)
-        seen: dict[str, int] = {}
-        rows = []
-        personal_by_keys: dict[tuple, list] = {}
-        for index, record in enumerate(self.parsed.records):
-            converted = self.variant.convert(record.values)
-            checked = checker.check(record.line, converted.fields)
-            checked.warnings[:0] = [Issue(record.line, f, str(v), r) for f, v, r in converted.notes]
+    def _check_rows(self) -> Table:
+        records = self.parsed.records
+        total = len(records)
+        if self.progress:
+            self.progress(0, total)
+        converted = self.variant.convert_all([record.values for record in records])
+        checked = ColumnChecker(lenient=self._lenient()).check([item.fields for item in converted])
+        lines = [record.line for record in records]
+        warnings: dict[int, list] = {}
+        errors: dict[int, list] = {}
+        for index, item in enumerate(converted):
+            if item.notes:
+                warnings[index] = [_issue(lines[index], f, str(v), r) for f, v, r in item.notes]
+        for index, issues in checked.issues.items():
+            line = lines[index]
+            found = [
+                {"line": line, "field": f, "value": v, "reason": r} for is_error, f, v, r in issues if not is_error
+            ]
+            if found:
+                warnings.setdefault(index, []).extend(found)
+            found = [{"line": line, "field": f, "value": v, "reason": r} for is_error, f, v, r in issues if is_error]
+            if found:
+                errors[index] = found
+        personal = self._personal(records, converted, warnings)
+        ids = checked.values["id"]
+        self._duplicate_ids(ids, lines, errors)
+        rejected_set = set(errors)
+        accepted = [index for index in range(total) if index not in rejected_set] if errors else list(range(total))
+        rejected = [
+            Row(lines[index], self._raw(records[index].values, personal), self._checked(checked, index, errors))
+            for index in sorted(rejected_set)
+        ]
+        values = self._accepted_values(checked, accepted, converted, personal, lines, warnings)
+        if self.progress:
+            self.progress(total, total)
+        return Table(lines, accepted, rejected, values, errors, warnings, ids)
+
+    @staticmethod
+    def _personal(records, converted, warnings) -> dict[tuple, list]:
+        """Columns naming people, per set of columns: dropped from `extra`, with a warning when filled."""
+        by_keys: dict[tuple, list] = {}
+        for index, record in enumerate(records):
             keys = tuple(record.values)
-            personal = personal_by_keys.get(keys)
+            personal = by_keys.get(keys)
             if personal is None:
-                personal = personal_by_keys[keys] = personal_columns(record.values)
+                personal = by_keys[keys] = personal_columns(record.values)
             for column in personal:
-                converted.extra.pop(column, None)
+                converted[index].extra.pop(column, None)
             for column in personal:
                 if record.values[column] not in (None, "", [], "#N/D"):
-                    checked.warnings.append(
-                        Issue(record.line, column, "", "données de personnes (contacts) non conservées : minimisation")
+                    warnings.setdefault(index, []).append(
+                        _issue(
+                            record.line, column, "", "données de personnes (contacts) non conservées : minimisation"
+                        )
                     )
-            local_id = checked.values.get("id")
+        return by_keys
+
+    @staticmethod
+    def _raw(values: dict, personal: dict) -> dict:
+        columns = personal.get(tuple(values), ())
+        return {key: value for key, value in values.items() if key not in columns} if columns else dict(values)
+
+    @staticmethod
+    def _checked(checked, index: int, errors: dict) -> Checked:
+        return Checked(values=checked.row_values(index), errors=[Issue(**issue) for issue in errors.get(index, [])])
+
+    @staticmethod
+    def _duplicate_ids(ids: list, lines: list, errors: dict) -> None:
+        filled = [local_id for local_id in ids if local_id]
+        if len(set(filled)) == len(filled):
+            return
+        seen: dict[str, int] = {}
+        for index, local_id in enumerate(ids):
             if local_id and local_id in seen:
-                checked.errors.append(
-                    Issue(
-                        record.line,
+                errors.setdefault(index, []).append(
+                    _issue(
+                        lines[index],
                         "id",
                         local_id,
                         f"identifiant déjà utilisé ligne {seen[local_id]} (doit être unique)",
                     )
                 )
             elif local_id:
-                seen[local_id] = record.line
-            raw = (
-                {key: value for key, value in record.values.items() if key not in personal}
-                if personal
-                else dict(record.values)
-            )
-            row = Row(record.line, raw, checked, converted.extra)
-            rows.append(row)
-            if self.progress and (index + 1) % PROGRESS_EVERY == 0:
-                self.progress(index + 1, total)
-        resolver.prefetch(
-            (row.checked.values["code_insee"], row.checked.values["code_postal"]) for row in rows if row.checked.ok
+                seen[local_id] = lines[index]
+
+    def _accepted_values(self, checked, accepted, converted, personal, lines, warnings) -> dict:
+        """Model field → column over the accepted rows: the checked values, the commune and position
+        (checked against the commune's outline), publication, extra columns, structure."""
+        columns = checked.values
+        if len(accepted) != checked.size:
+            columns = {name: [column[index] for index in accepted] for name, column in columns.items()}
+        resolver = CommuneResolver()
+        locations = locate_rows(
+            resolver,
+            zip(
+                columns["code_insee"],
+                columns["code_postal"],
+                columns["commune"],
+                columns["latitude"],
+                columns["longitude"],
+                strict=True,
+            ),
         )
-        for row in rows:
-            checked, record = row.checked, row
-            if checked.ok:
-                values = checked.values
-                location = resolver.locate(
-                    values["code_insee"],
-                    values["code_postal"],
-                    values["commune"],
-                    values["latitude"],
-                    values["longitude"],
-                )
-                checked.warnings += [Issue(record.line, f, str(v), r) for f, v, r in location.notes]
-                if location.commune and not values["code_insee"]:
-                    checked.values["code_insee"] = location.commune
-                    checked.warnings.append(
-                        Issue(
-                            record.line,
+        code_insee = columns["code_insee"]
+        if not code_insee or any(location.notes for location in locations) or not all(code_insee):
+            code_insee = list(code_insee)
+            for position, (index, location) in enumerate(zip(accepted, locations, strict=True)):
+                line = lines[index]
+                if location.notes:
+                    warnings.setdefault(index, []).extend(_issue(line, f, str(v), r) for f, v, r in location.notes)
+                if location.commune and not code_insee[position]:
+                    code_insee[position] = location.commune
+                    warnings.setdefault(index, []).append(
+                        _issue(
+                            line,
                             "code_insee",
                             location.commune,
                             "code INSEE déduit du code postal et du nom de la commune",
                         )
                     )
-                row.values = _model_values(checked, location, row.extra, structures)
-        if self.progress:
-            self.progress(total, total)
-        return rows
+        structures = dict(Structure.objects.exclude(siret="").values_list("siret", "pk"))
+        values = {STANDARD_TO_MODEL.get(name, name): column for name, column in columns.items()}
+        values["code_insee"] = code_insee
+        dates = {text: dt.date.fromisoformat(text) for text in set(values["date_maj"])}
+        values["date_maj"] = [dates[text] for text in values["date_maj"]]
+        values["commune_id"] = [location.commune for location in locations]
+        values["position_latitude"] = [location.latitude for location in locations]
+        values["position_longitude"] = [location.longitude for location in locations]
+        values["position_origin"] = [location.origin for location in locations]
+        values["is_published"] = [bool(services) for services in values["services"]]
+        values["extra"] = [_json_safe(converted[index].extra) if converted[index].extra else {} for index in accepted]
+        values["structure_id"] = (
+            [structures.get(pivot) for pivot in values["pivot"]] if structures else [None] * len(accepted)
+        )
+        return values
 
     def _lenient(self) -> bool:
-        return getattr(self.variant, "name", "") in ("correspondance", "data-inclusion", "pre-standard")
+        return self.variant is not None and getattr(self.variant, "name", "") in (
+            "correspondance",
+            "data-inclusion",
+            "pre-standard",
+        )
 
-    def _report_skeleton(self, rows, accepted, rejected) -> dict:
+    def _report_skeleton(self, table: Table) -> dict:
         return {
-            "rows": len(rows),
-            "accepted": len(accepted),
-            "rejected": len(rejected),
-            "errors": [issue.as_dict() for row in rejected for issue in row.checked.errors],
-            "warnings": [issue.as_dict() for row in rows for issue in row.checked.warnings],
+            "rows": len(table.lines),
+            "accepted": len(table.accepted),
+            "rejected": len(table.rejected),
+            "errors": [issue for index in sorted(table.errors) for issue in table.errors[index]],
+            "warnings": [issue for index in sorted(table.warnings) for issue in table.warnings[index]],
             "dataset": self.dataset,
             "file": {"name": self.filename, **self.parsed.describe()},
             "variant": self.variant.label,
@@ -251,57 +340,56 @@ class ImportJob:
             "dry_run": self.dry_run,
         }
 
-    def _write(self, accepted: list[Row], present: set[str], report: dict) -> dict:
+    def _write(self, table: Table, present: set[str], report: dict) -> dict:
         """Create new places, update changed ones, flag those of the dataset the file no longer has.
 
         `present`: ids of every row of the file, rejected ones included (a row that is present but
         invalid does not make its place disappear)."""
-        existing = {
-            values[0]: (values[1], values[2], values[3:])
-            for values in Place.objects.filter(dataset=self.dataset).values_list(
-                "local_id", "pk", "missing_since", *COMPARED
-            )
-        }
+        existing = existing_places(self.dataset)
         now = timezone.now()
-        to_create, to_update, updated, unchanged = [], [], [], 0
-        for row in accepted:
-            values = row.values
-            local_id = values["local_id"]
-            if local_id not in existing:
-                to_create.append(values)
-                continue
-            pk, _, old = existing[local_id]
-            diff = _diff(old, _comparable(values))
-            if diff:
-                to_update.append(
-                    Place(
-                        pk=pk,
-                        dataset=self.dataset,
-                        import_batch=self.batch,
-                        imported_at=now,
-                        missing_since=None,
-                        standard_version=std.STANDARD_VERSION,
-                        updated_at=now,
-                        **values,
+        values = table.values
+        local_ids = values["local_id"]
+        to_update, updated, unchanged = [], [], 0
+        if existing:
+            new_positions = []
+            compared = zip(*(values[name] for name in COMPARED), strict=True)
+            for position, (local_id, new) in enumerate(zip(local_ids, compared, strict=True)):
+                if local_id not in existing:
+                    new_positions.append(position)
+                    continue
+                pk, _, old = existing[local_id]
+                diff = _diff(old, new) if old != new else None
+                if diff:
+                    to_update.append(
+                        Place(
+                            pk=pk,
+                            dataset=self.dataset,
+                            import_batch=self.batch,
+                            imported_at=now,
+                            missing_since=None,
+                            standard_version=std.STANDARD_VERSION,
+                            updated_at=now,
+                            **table.row_values(position),
+                        )
                     )
-                )
-                updated.append({"id": local_id, "pk": pk, "changes": diff})
-            else:
-                unchanged += 1
+                    updated.append({"id": local_id, "pk": pk, "changes": diff})
+                else:
+                    unchanged += 1
+            created_columns = {name: [column[i] for i in new_positions] for name, column in values.items()}
+        else:
+            created_columns = values
         missing_pks = [pk for key, (pk, since, _) in existing.items() if since is None and key not in present]
         returning_pks = [pk for key, (pk, since, _) in existing.items() if since is not None and key in present]
         # In the registry's order (Place.Meta.ordering), as the report has always listed them.
         disappeared = list(Place.objects.filter(pk__in=missing_pks).values_list("local_id", "pk"))
-        created = insert_rows(
-            Place,
-            {
-                "dataset": self.dataset,
-                "import_batch": self.batch,
-                "imported_at": now,
-                "standard_version": std.STANDARD_VERSION,
-            },
-            to_create,
-        )
+        common = {
+            "dataset": self.dataset,
+            "import_batch": self.batch,
+            "imported_at": now,
+            "standard_version": std.STANDARD_VERSION,
+        }
+        created_count = len(created_columns["local_id"])
+        created_pks = insert_columns(Place, common, created_columns, created_count)
         if to_update:
             fields = [
                 *COMPARED,
@@ -317,9 +405,9 @@ class ImportJob:
             Place.objects.filter(pk__in=returning_pks).update(missing_since=None, updated_at=now)
         if disappeared and not self._partial():
             Place.objects.filter(pk__in=[pk for _, pk in disappeared]).update(missing_since=now, updated_at=now)
-        self._journal(created, updated, disappeared, report)
+        self._journal(created_pks, created_columns, updated, disappeared)
         return {
-            "created": [values["local_id"] for values in to_create],
+            "created": list(created_columns["local_id"]),
             "updated": [{"id": item["id"], "changes": item["changes"]} for item in updated],
             "unchanged": unchanged,
             "disappeared": [] if self._partial() else [local_id for local_id, _ in disappeared],
@@ -356,92 +444,75 @@ class ImportJob:
         )
         report["quarantined_new"] = len(fingerprints) - len(known)
 
-    def _journal(self, created, updated, disappeared, report) -> None:
-        """One entry per created, updated or disappeared place (`created`: (pk, values) pairs)."""
+    def _journal(self, created_pks: list, created: dict, updated: list, disappeared: list) -> None:
+        """One entry per created, updated or disappeared place (`created`: the columns of new places,
+        `created_pks` their keys)."""
         if self.dry_run:
             return
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
         base = {"actor": actor, "object_type": "places.place", "run_id": current_run_id()}
-        entries = [
-            {
-                "action": AuditAction.PLACE_CREATED,
-                "object_id": str(pk),
-                "object_repr": f"{values['nom']} ({values['commune_nom']})"[:255],
-                "departement_code": "",
-                "payload": {"dataset": self.dataset, "id": values["local_id"]},
-            }
-            for pk, values in created
-        ]
-        entries += [
-            {
-                "action": AuditAction.PLACE_UPDATED,
-                "object_id": str(item["pk"]),
-                "object_repr": item["id"][:255],
-                "payload": {"dataset": self.dataset, "changes": item["changes"]},
-            }
-            for item in updated
-        ]
-        if not self._partial():
-            entries += [
-                {
-                    "action": AuditAction.PLACE_DISAPPEARED,
-                    "object_id": str(pk),
-                    "object_repr": local_id[:255],
-                    "payload": {"dataset": self.dataset},
-                }
-                for local_id, pk in disappeared
+        dataset = json_string(self.dataset)
+        disappeared = disappeared if not self._partial() else []
+        columns = {
+            "action": [AuditAction.PLACE_CREATED.value] * len(created_pks)
+            + [AuditAction.PLACE_UPDATED.value] * len(updated)
+            + [AuditAction.PLACE_DISAPPEARED.value] * len(disappeared),
+            "object_id": [str(pk) for pk in created_pks]
+            + [str(item["pk"]) for item in updated]
+            + [str(pk) for _, pk in disappeared],
+            "object_repr": [
+                f"{nom} ({commune})"[:255] for nom, commune in zip(created["nom"], created["commune_nom"], strict=True)
             ]
-        insert_rows(AuditEntry, base, entries, returning=False)
+            + [item["id"][:255] for item in updated]
+            + [local_id[:255] for local_id, _ in disappeared],
+            "payload": [JsonText(f'{{"dataset": {dataset}, "id": {json_string(i)}}}') for i in created["local_id"]]
+            + [{"dataset": self.dataset, "changes": item["changes"]} for item in updated]
+            + [{"dataset": self.dataset} for _ in disappeared],
+        }
+        insert_columns(AuditEntry, base, columns, len(columns["action"]), returning=False)
+
+
+def existing_places(dataset: str) -> dict:
+    """local_id → (pk, missing_since, values of COMPARED) for the places of `dataset`. On PostgreSQL
+    JSON columns are read as text and decoded once per distinct text (lists repeat from row to row)."""
+    if connection.vendor != "postgresql":
+        return {
+            values[0]: (values[1], values[2], values[3:])
+            for values in Place.objects.filter(dataset=dataset).values_list(
+                "local_id", "pk", "missing_since", *COMPARED
+            )
+        }
+    fields = [Place._meta.get_field(name) for name in COMPARED]
+    json_at = [3 + index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    selected = ", ".join(
+        connection.ops.quote_name(field.column) + ("::text" if isinstance(field, models.JSONField) else "")
+        for field in fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT local_id, id, missing_since, {selected} FROM {Place._meta.db_table} WHERE dataset = %s",
+            [dataset],
+        )
+        rows = cursor.fetchall()
+    decoded: dict = {}
+    existing = {}
+    for row in rows:
+        row = list(row)
+        for position in json_at:
+            text = row[position]
+            if text is not None:
+                value = decoded.get(text)
+                if value is None:
+                    value = decoded[text] = json.loads(text)
+                row[position] = value
+        existing[row[0]] = (row[1], row[2], tuple(row[3:]))
+    return existing
 
 
 def current_run_id() -> str:
     from maillage.core.audit import _run_id
 
     return _run_id.get()
-
-
-def insert_rows(model, common: dict, rows: list[dict], *, returning: bool = True) -> list[tuple[int, dict]]:
-    """Insert rows given as {field: value} dicts (plus `common` values), without building one model
-    instance per row on PostgreSQL (COPY, values adapted once per column type); bulk_create
-    elsewhere. Returns (pk, row) pairs when `returning` (pks read back by the natural key on
-    PostgreSQL, which only Place needs)."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        objects = model.objects.bulk_create([model(**common, **row) for row in rows], batch_size=BATCH_SIZE)
-        return [(obj.pk, row) for obj, row in zip(objects, rows, strict=True)] if returning else []
-    template = model(**common)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    defaults = {field.attname: field.pre_save(template, add=True) for field in fields}
-    names = {field.name: field.attname for field in fields}
-    json_columns = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    attnames = [field.attname for field in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    encoded: dict = {}  # list fields repeat the same values from row to row: encode each once
-
-    def to_json(value):
-        if value.__class__ is not list:
-            return json.dumps(value)
-        key = tuple(value)
-        try:
-            text = encoded.get(key)
-        except TypeError:  # a list of unhashable items
-            return json.dumps(value)
-        if text is None:
-            text = encoded[key] = json.dumps(value)
-        return text
-
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            values = dict(defaults)
-            for key, value in row.items():
-                values[names.get(key, key)] = value
-            copy.write_row([to_json(values[name]) if name in json_columns else values[name] for name in attnames])
-    if not returning:
-        return []
-    pks = dict(model.objects.filter(dataset=common["dataset"]).values_list("local_id", "pk"))
-    return [(pks[row["local_id"]], row) for row in rows]
 
 
 def import_places(

@@ -78,6 +78,25 @@ def _columns(values: dict) -> dict:
     return result
 
 
+def _plan(keys: tuple) -> tuple | None:
+    """(standard columns, other columns) when `Variant.convert` would only split the row between
+    `fields` and `extra` (no renamed column, no v0.1 fallback, no cells beyond the header); else None."""
+    standard, extra = [], []
+    for key in keys:
+        lowered, name = _column_name(key)
+        if name != key or lowered in ("__colonnes_en_trop__", "labels_nationaux", "publics_accueillis"):
+            return None
+        if lowered in std.FIELDS_BY_NAME:
+            if lowered != key:
+                return None
+            standard.append(key)
+        else:
+            extra.append(key)
+    if len({_column_name(key)[0] for key in keys}) != len(keys):
+        return None
+    return tuple(standard), tuple(extra)
+
+
 LEGACY_SEPARATORS = re.compile(r"\s*(?:;|\n|\||\s/|/\s)\s*")
 
 
@@ -113,6 +132,29 @@ class Variant:
                 converted.notes.append(("", str(value), "valeurs au-delà de la dernière colonne, conservées"))
                 converted.extra[original] = value
         self._legacy_fallback(columns, converted)
+        return converted
+
+    def convert_all(self, rows: list[dict]) -> list[Converted]:
+        """`convert` of every row. For the standard itself, rows whose columns are spelt as the
+        standard (and columns outside it, kept in `extra`) are split once per set of columns."""
+        if type(self) is not Variant:
+            return [self.convert(values) for values in rows]
+        plans: dict[tuple, tuple | None] = {}
+        converted = []
+        for values in rows:
+            keys = tuple(values)
+            plan = plans.get(keys, False)
+            if plan is False:
+                plan = plans[keys] = _plan(keys)
+            if plan is None:
+                converted.append(self.convert(values))
+            elif not plan[1]:  # only standard columns: the row is its own fields
+                converted.append(Converted(values))
+            else:
+                standard, extra = plan
+                converted.append(
+                    Converted({key: values[key] for key in standard}, {key: values[key] for key in extra})
+                )
         return converted
 
     def _legacy_fallback(self, columns, converted: Converted) -> None:

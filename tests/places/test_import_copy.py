@@ -1,0 +1,56 @@
+"""The column-wise write (COPY text cells on PostgreSQL, bulk_create elsewhere) stores exactly what
+the file says, including characters that COPY escapes, and journals each new place."""
+
+import json
+
+from maillage.core.models import AuditEntry
+from maillage.places.enums import AuditAction
+from maillage.places.models import Place
+from maillage.places.services import place_import_file
+from tests.places.helpers import VALID_ROW
+
+
+def _import_json(rows: list[dict]):
+    data = json.dumps(rows, ensure_ascii=False).encode()
+    return place_import_file(actor=None, data=data, filename="copie.json", dataset="copie")[0]
+
+
+def test_characters_copy_escapes_are_stored_as_given():
+    tricky = {
+        **VALID_ROW,
+        "id": "lieu\\1",
+        "nom": "Espace « numérique » \\ d’Eure-et-Loir",
+        "presentation_detail": "ligne 1\nligne 2\ttabulée\r\nfin \\N",
+        "structure_parente": 'Association "Le lien"',
+        "autre_colonne": {"clé": "va\\leur\n", "liste": [1, 2.5, None]},
+    }
+    plain = {**VALID_ROW, "id": "lieu-2", "latitude": "", "longitude": ""}
+    report = _import_json([tricky, plain])
+    assert report["accepted"] == 2 and report["created"] == ["lieu\\1", "lieu-2"]
+
+    place = Place.objects.get(dataset="copie", local_id="lieu\\1")
+    assert place.nom == tricky["nom"]
+    assert place.presentation_detail == "ligne 1\nligne 2\ttabulée\nfin \\N"
+    assert place.structure_parente == 'Association "Le lien"'
+    assert place.extra == {"autre_colonne": {"clé": "va\\leur\n", "liste": [1, 2.5, None]}}
+    assert place.services == VALID_ROW["services"].split("|")
+    assert place.latitude == 48.0707 and place.position_latitude == 48.0707
+    assert place.date_maj.isoformat() == "2026-01-15" and place.is_published
+    other = Place.objects.get(dataset="copie", local_id="lieu-2")
+    assert other.latitude is None and other.position_origin == "commune" and other.extra == {}
+
+    created = AuditEntry.objects.filter(action=AuditAction.PLACE_CREATED, object_id__in=[place.pk, other.pk])
+    payloads = sorted((entry.object_id, entry.payload["id"], entry.payload["dataset"]) for entry in created)
+    assert payloads == sorted([(str(place.pk), "lieu\\1", "copie"), (str(other.pk), "lieu-2", "copie")])
+
+
+def test_reimport_finds_the_stored_values_equal():
+    rows = [
+        {**VALID_ROW, "id": "a", "presentation_detail": "tab\tet\\barre", "autre": {"x": [1, "é"]}},
+        {**VALID_ROW, "id": "b", "typologie": "MUNI|BIB"},
+    ]
+    _import_json(rows)
+    again = _import_json(rows)
+    assert again["unchanged"] == 2 and again["created"] == [] and again["updated"] == []
+    changed = _import_json([rows[0], {**rows[1], "typologie": "MUNI"}])
+    assert changed["updated"] == [{"id": "b", "changes": {"typologie": [["MUNI", "BIB"], ["MUNI"]]}}]
