@@ -67,3 +67,12 @@ def test_same_values_and_issues_as_row_checker_on_tricky_rows(lenient):
     rows.append({**VALID_ROW})
     rows.append({**VALID_ROW})
     assert_same(rows, lenient=lenient)
+
+
+def test_progress_is_reported_column_by_column_up_to_the_whole():
+    shares = []
+    rows = [dict(VALID_ROW, id=f"lieu-{n}") for n in range(3)]
+    ColumnChecker(progress=shares.append).check(rows)
+    assert len(shares) == ColumnChecker.COLUMN_STEPS  # one step per checked column
+    assert shares == sorted(shares) and shares[0] > 0
+    assert shares[-1] == 1.0

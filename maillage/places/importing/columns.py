@@ -9,6 +9,7 @@ read as absent in the row's key order, then field by field), and only for rows t
 
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -76,10 +77,18 @@ def _memo_key(value):
 class ColumnChecker:
     """Checks the standard fields of many rows (dicts, as variants convert them) at once."""
 
-    def __init__(self, *, lenient: bool = False):
+    def __init__(self, *, lenient: bool = False, progress: Callable[[float], None] | None = None):
         self.rows = RowChecker(lenient=lenient)
+        self.progress = progress  # called with the share of columns checked, after each column
+        self._columns_done = 0
+
+    # Columns checked by `check`, in order (for progress).
+    COLUMN_STEPS = (
+        len(TEXT_FIELDS) + len(CACHED_BEFORE) + 2 + len(CACHED_AFTER) + len(FREE_TEXT) + 2 + len(std.LIST_FIELDS) + 3
+    )
 
     def check(self, rows: list[dict]) -> CheckedColumns:
+        self._columns_done = 0
         size = len(rows)
         result = CheckedColumns(size)
         raw = self._raw_columns(rows)
@@ -139,6 +148,13 @@ class ColumnChecker:
                     result.add(index, [(False, name, _text(value), ABSENT_REASON)])
 
     def _per_value(self, name, column, compute, result, *, replay=True, store=True) -> None:
+        """Check one column (see `_check_column`), then report progress."""
+        self._check_column(name, column, compute, result, replay=replay, store=store)
+        self._columns_done += 1
+        if self.progress:
+            self.progress(min(1.0, self._columns_done / self.COLUMN_STEPS))
+
+    def _check_column(self, name, column, compute, result, *, replay=True, store=True) -> None:
         """Run `compute(name, value) -> (clean, issues)` once per distinct value of `column`."""
         if _uniform(column):  # one value on every row (often an empty column): one check
             clean, issues = compute(name, column[0])

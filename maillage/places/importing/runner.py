@@ -189,7 +189,8 @@ class ImportJob:
         if self.progress:
             self.progress(0, total)
         converted = self.variant.convert_all([record.values for record in records])
-        checked = ColumnChecker(lenient=self._lenient()).check([item.fields for item in converted])
+        on_column = (lambda share: self.progress(int(total * share), total)) if self.progress else None
+        checked = ColumnChecker(lenient=self._lenient(), progress=on_column).check([item.fields for item in converted])
         lines = [record.line for record in records]
         warnings: dict[int, list] = {}
         errors: dict[int, list] = {}
