@@ -1,9 +1,12 @@
 """Rollup deltas of a batch of new activities, computed in memory with numpy.
 
 The counters are simple functions of a few columns of the ingest rows (the same definitions as the
-SQL expressions of rollups.EXPRESSIONS, checked against them by the tests), so a bulk ingest sums
-them here, grouped by day × structure × commune, month × structure × commune and month ×
-département, and the database only upserts those few rows instead of re-reading the batch.
+SQL expressions of rollups.EXPRESSIONS; the tests compare both paths), so a bulk ingest sums them
+here, grouped by day × structure × commune, month × structure × commune and month × département,
+and the database only upserts those grouped rows instead of re-reading the batch.
+
+Keys stay arrays: days as ordinals, structure ids, and an index into `communes` (whose territories,
+EPCI, département and région, come from one query on the batch's distinct communes).
 """
 
 import datetime as dt
@@ -17,25 +20,42 @@ from maillage.activity.models import COUNTER_COLUMNS
 from maillage.territories.models import Commune
 
 _AT = {name: COLUMNS.index(name) for name in COLUMNS}
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass
 class Delta:
-    """Grouped sums: `keys` are tuples of key columns, `counters` an int64 (keys × COUNTER_COLUMNS) matrix."""
+    """Grouped sums: one entry per key in `days` (ordinals), `structures`, `communes` (indexes into
+    BatchDeltas.communes) and a (keys × COUNTER_COLUMNS) int64 matrix `counters`."""
 
-    keys: list[tuple]
+    days: np.ndarray
+    structures: np.ndarray
+    communes: np.ndarray
     counters: np.ndarray
-
-    def rows(self):
-        """(key columns…, counters…) tuples, counters as Python ints."""
-        return [(*key, *values) for key, values in zip(self.keys, self.counters.tolist(), strict=True)]
 
 
 @dataclass
 class BatchDeltas:
+    communes: list[str]
+    territories: list[tuple[str, str, str]]  # (epci or "", département, région) of each commune
     daily: Delta
     monthly: Delta
-    departement: Delta
+    departement: Delta  # `communes` holds one commune of the département; `structures` is unused
+
+    def rows(self, delta: Delta, *, departement: bool = False) -> list[tuple]:
+        """The grouped rows as rollup key columns + counters (Python values)."""
+        counters = delta.counters.tolist()
+        rows = []
+        for day, structure, commune, values in zip(
+            delta.days.tolist(), delta.structures.tolist(), delta.communes.tolist(), counters, strict=True
+        ):
+            epci, departement_code, region = self.territories[commune]
+            period = dt.date.fromordinal(day)
+            if departement:
+                rows.append((period, departement_code, region, *values))
+            else:
+                rows.append((period, structure, self.communes[commune], epci, departement_code, region, *values))
+        return rows
 
 
 def _column(rows, name) -> list:
@@ -46,28 +66,30 @@ def _column(rows, name) -> list:
 def _codes(values: list, choices: list) -> np.ndarray:
     """Position of each value in `choices` (-1 for anything else: blank, None)."""
     lookup = {value: position for position, value in enumerate(choices)}
-    return np.fromiter((lookup.get(value, -1) for value in values), dtype=np.int64, count=len(values))
+    return np.fromiter(map(lookup.get, values, [-1] * len(values)), dtype=np.int64, count=len(values))
+
+
+def _integers(rows, name) -> np.ndarray:
+    return np.fromiter(_column(rows, name), dtype=np.int64, count=len(rows))
 
 
 def _counters(rows) -> np.ndarray:
     """The (rows × COUNTER_COLUMNS) matrix of each activity's own contribution."""
-    n = len(rows)
-    weight = np.fromiter(_column(rows, "accompagnements_count"), dtype=np.int64, count=n)
+    weight = _integers(rows, "accompagnements_count")
     kind = _codes(_column(rows, "type"), [TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value])
-    duree = np.fromiter(_column(rows, "duree"), dtype=np.int64, count=n)
+    duree = _integers(rows, "duree")
     lieu = _codes(_column(rows, "type_lieu"), list(TypeLieu.values))
     autonomie = _codes(_column(rows, "autonomie"), list(Autonomie.values))
-    mask = np.fromiter(_column(rows, "thematiques_mask"), dtype=np.int64, count=n)
-    oriente = np.fromiter((value is True for value in _column(rows, "oriente_vers_structure")), dtype=bool, count=n)
-    anonymes = np.fromiter(_column(rows, "participants_anonymes"), dtype=np.int64, count=n)
+    mask = _integers(rows, "thematiques_mask")
+    oriente = _codes(_column(rows, "oriente_vers_structure"), [True]) == 0
     individual, collective = kind == 0, kind == 1
     columns = {
-        "activites_individuelles": individual.astype(np.int64),
-        "activites_collectives": collective.astype(np.int64),
+        "activites_individuelles": individual,
+        "activites_collectives": collective,
         "accompagnements": weight,
         "accompagnements_individuels": individual * weight,
         "participants_ateliers": collective * weight,
-        "beneficiaires_anonymes": anonymes,
+        "beneficiaires_anonymes": _integers(rows, "participants_anonymes"),
         "duree_minutes": duree,
         "orientes": oriente * weight,
     }
@@ -83,80 +105,68 @@ def _counters(rows) -> np.ndarray:
     for value, bit in THEMATIQUE_BITS.items():
         columns[f"th_{value}"] = ((mask & bit) != 0) * weight
     assert list(columns) == COUNTER_COLUMNS
-    return np.column_stack(list(columns.values())).astype(np.int64, copy=False)
+    matrix = np.empty((len(rows), len(columns)), dtype=np.int64)
+    for position, values in enumerate(columns.values()):
+        matrix[:, position] = values
+    return matrix
 
 
-def _group(key: np.ndarray, counters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(distinct keys, index of one member row per key, summed counters per key)."""
+def _group(key: np.ndarray, counters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of one member row per distinct key, summed counters per key), keys in ascending order."""
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    return sorted_key[starts], order[starts], np.add.reduceat(counters[order], starts, axis=0)
+    return order[starts], np.add.reduceat(counters[order], starts, axis=0)
 
 
-def _territories(codes: list[str]) -> dict[str, tuple[str, str, str]]:
-    """commune code → (epci or "", département, région), for the communes of the batch."""
+def _territories(codes: list[str]) -> list[tuple[str, str, str]]:
+    """(epci or "", département, région) of each commune code."""
     found = {
         code: (epci or "", departement, region)
         for code, epci, departement, region in Commune.objects.filter(code__in=codes).values_list(
             "code", "epci_id", "departement_id", "region_id"
         )
     }
-    missing = set(codes) - set(found)
+    missing = sorted(set(codes) - set(found))
     if missing:
-        raise ValueError(f"Communes inconnues : {', '.join(sorted(missing)[:5])}")
-    return found
+        raise ValueError(f"Communes inconnues : {', '.join(missing[:5])}")
+    return [found[code] for code in codes]
+
+
+def _first_of_month(days: np.ndarray) -> np.ndarray:
+    unix = (days - _UNIX_EPOCH_ORDINAL).astype("datetime64[D]")
+    return unix.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _UNIX_EPOCH_ORDINAL
 
 
 def batch_deltas(rows: list[tuple]) -> BatchDeltas:
-    """The rollup deltas of new live activities given as ingest.COLUMNS tuples."""
-    n = len(rows)
+    """The rollup deltas of new live activities given as ingest.COLUMNS tuples (at least one)."""
     counters = _counters(rows)
-    days = np.fromiter((day.toordinal() for day in _column(rows, "date")), dtype=np.int64, count=n)
-    structures, structure_index = np.unique(
-        np.fromiter(_column(rows, "structure_id"), dtype=np.int64, count=n), return_inverse=True
+    days = np.fromiter((day.toordinal() for day in _column(rows, "date")), dtype=np.int64, count=len(rows))
+    seen: dict[str, int] = {}
+    commune = np.fromiter(
+        (seen.setdefault(code, len(seen)) for code in _column(rows, "commune_id")), dtype=np.int64, count=len(rows)
     )
-    communes, commune_index = np.unique(np.array(_column(rows, "commune_id"), dtype=object), return_inverse=True)
-    communes = communes.tolist()
+    communes = list(seen)
     territories = _territories(communes)
-    first_day = int(days.min()) if n else 0
-    day_offset = days - first_day
-    combined = (day_offset * len(structures) + structure_index) * len(communes) + commune_index
-    _, members, daily = _group(combined, counters)
+    structure = _integers(rows, "structure_id")
+    structures, structure_index = np.unique(structure, return_inverse=True)
+    structure_index = structure_index.reshape(-1)
 
-    def day_of(member) -> dt.date:
-        return dt.date.fromordinal(int(days[member]))
+    def combined(day_key: np.ndarray, structure_key: np.ndarray, commune_key: np.ndarray) -> np.ndarray:
+        return ((day_key - day_key.min()) * len(structures) + structure_key) * len(communes) + commune_key
 
-    daily_keys = []
-    for member in members.tolist():
-        commune = communes[commune_index[member]]
-        daily_keys.append((day_of(member), int(structures[structure_index[member]]), commune, *territories[commune]))
+    members, daily_counters = _group(combined(days, structure_index, commune), counters)
+    daily = Delta(days[members], structure[members], commune[members], daily_counters)
 
-    # Months: regroup the (few) daily rows by the first day of their month.
-    month_of = {}
-    month_index = np.fromiter(
-        (month_of.setdefault(key[0].replace(day=1), len(month_of)) for key in daily_keys),
-        dtype=np.int64,
-        count=len(daily_keys),
-    )
-    months = list(month_of)
+    # Months and départements: regroup the (fewer) daily rows.
+    months = _first_of_month(daily.days)
     daily_structure = structure_index[members]
-    daily_commune = commune_index[members]
-    combined = (month_index * len(structures) + daily_structure) * len(communes) + daily_commune
-    _, month_members, monthly = _group(combined, daily)
-    monthly_keys = [(months[month_index[m]], *daily_keys[m][1:]) for m in month_members.tolist()]
+    members, monthly_counters = _group(combined(months, daily_structure, daily.communes), daily.counters)
+    monthly = Delta(months[members], daily.structures[members], daily.communes[members], monthly_counters)
 
-    departement_of = {}
-    departement_index = np.fromiter(
-        (departement_of.setdefault(territories[commune][1], len(departement_of)) for commune in communes),
-        dtype=np.int64,
-        count=len(communes),
-    )
-    combined = month_index * max(len(departement_of), 1) + departement_index[daily_commune]
-    _, dep_members, departement = _group(combined, daily)
-    departement_keys = [(months[month_index[m]], daily_keys[m][4], daily_keys[m][5]) for m in dep_members.tolist()]
-    return BatchDeltas(
-        daily=Delta(daily_keys, daily),
-        monthly=Delta(monthly_keys, monthly),
-        departement=Delta(departement_keys, departement),
-    )
+    departement_of: dict[str, int] = {}
+    departement = np.array([departement_of.setdefault(t[1], len(departement_of)) for t in territories], dtype=np.int64)
+    key = (months - months.min()) * len(departement_of) + departement[daily.communes]
+    members, departement_counters = _group(key, daily.counters)
+    by_departement = Delta(months[members], daily.structures[members], daily.communes[members], departement_counters)
+    return BatchDeltas(communes, territories, daily, monthly, by_departement)

@@ -9,9 +9,9 @@ bulk import adds its whole batch in one statement per table; `rebuild()` starts 
 
 from django.db import connection, transaction
 
+from maillage.activity import staging
 from maillage.activity.deltas import batch_deltas
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
-from maillage.activity.ingest import copy_rows
 from maillage.activity.models import (
     COUNTER_COLUMNS,
     Activity,
@@ -19,6 +19,7 @@ from maillage.activity.models import (
     MonthlyDepartementRollup,
     MonthlyRollup,
 )
+from maillage.activity.staging import upsert_clause
 from maillage.territories.models import Commune
 
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
@@ -171,36 +172,26 @@ def add_batch(batch_id: int) -> None:
 def add_rows(rows: list[tuple]) -> None:
     """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups: their
     sums are grouped in memory (deltas.batch_deltas), then each table gets one upsert of the
-    grouped rows (COPY into a temporary table on PostgreSQL)."""
+    grouped rows (binary COPY into a temporary table on PostgreSQL, executemany elsewhere)."""
     if not rows:
         return
     found = batch_deltas(rows)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staging.upsert_deltas(cursor, found)
+            return
         for model, keys, delta in (
             (DailyRollup, KEY_COLUMNS, found.daily),
             (MonthlyRollup, KEY_COLUMNS, found.monthly),
             (MonthlyDepartementRollup, DEPARTEMENT_KEYS, found.departement),
         ):
-            _upsert(cursor, model, keys, delta.rows())
-
-
-def _upsert(cursor, model, keys: list[str], rows: list[tuple]) -> None:
-    table = model._meta.db_table
-    columns = ", ".join(keys + COUNTER_COLUMNS)
-    unique = ", ".join(keys[:3] if model is not MonthlyDepartementRollup else keys[:2])
-    updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
-    conflict = f"ON CONFLICT ({unique}) DO UPDATE SET {updates}"
-    if connection.vendor != "postgresql":
-        placeholders = ", ".join(["%s"] * (len(keys) + len(COUNTER_COLUMNS)))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
-        return
-    staging = f"{table}_delta"
-    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA")
-    copy_rows(cursor, staging, keys + COUNTER_COLUMNS, rows)
-    # WHERE true: lets PostgreSQL parse ON CONFLICT after INSERT … SELECT.
-    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} WHERE true {conflict}")
-    cursor.execute(f"DROP TABLE {staging}")
+            table = model._meta.db_table
+            placeholders = ", ".join(["%s"] * (len(keys) + len(COUNTER_COLUMNS)))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(keys + COUNTER_COLUMNS)}) VALUES ({placeholders}) "
+                f"{upsert_clause(model)}",
+                found.rows(delta, departement=model is MonthlyDepartementRollup),
+            )
 
 
 def _month_of(column: str) -> str:

@@ -109,19 +109,22 @@ def test_deltas_follow_each_counter_rule():
     )
     commune = Commune.objects.get(code="28085")
     territory = (commune.epci_id or "", "28", "24")
-    assert found.daily.keys == [
+    daily = found.rows(found.daily)
+    assert [row[:6] for row in daily] == [
         (dt.date(2024, 5, 2), structure.pk, "28085", *territory),
         (dt.date(2024, 5, 30), structure.pk, "28085", *territory),
     ]
-    assert found.monthly.keys == [(dt.date(2024, 5, 1), structure.pk, "28085", *territory)]
-    assert found.departement.keys == [(dt.date(2024, 5, 1), "28", "24")]
-    (month,) = [dict(zip(rollups.COUNTER_COLUMNS, values, strict=True)) for values in found.monthly.counters.tolist()]
+    (monthly,) = found.rows(found.monthly)
+    assert monthly[:6] == (dt.date(2024, 5, 1), structure.pk, "28085", *territory)
+    (departement,) = found.rows(found.departement, departement=True)
+    assert departement == (dt.date(2024, 5, 1), "28", "24", *monthly[6:])
+    month = dict(zip(rollups.COUNTER_COLUMNS, monthly[6:], strict=True))
     assert (month["activites_individuelles"], month["activites_collectives"], month["accompagnements"]) == (2, 1, 11)
     assert (month["accompagnements_individuels"], month["participants_ateliers"]) == (4, 7)
     assert (month["beneficiaires_anonymes"], month["duree_minutes"], month["orientes"]) == (7, 209, 3)
     assert (month["canal_domicile"], month["canal_lieu_activite"]) == (4, 7)
     assert (month["duree_moins_30"], month["duree_de_60_a_120"], month["duree_plus_120"]) == (3, 1, 7)
-    assert month["autonomie_autonome"] == 3 and sum(found.daily.counters[:, 2].tolist()) == 11
+    assert month["autonomie_autonome"] == 3 and daily[0][8] + daily[1][8] == 11
     themes = [column for column in rollups.COUNTER_COLUMNS if column.startswith("th_")]
     assert (month[themes[0]], month[themes[1]], month[themes[2]]) == (3, 0, 10)
 
