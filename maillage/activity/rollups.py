@@ -3,8 +3,10 @@
 Every change goes through `apply(where, params, sign)`: it adds (+1) or subtracts (-1) the sums of
 the matching live activities to the rollup rows of their day (and month) × structure × commune,
 with `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE` (PostgreSQL and SQLite alike). Creating
-an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new; a
-bulk import adds its whole batch in one statement per table; `rebuild()` starts again from zero.
+an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new;
+`rebuild()` starts again from zero. Bulk inserts (imports, generation) use `add_rows` instead: the
+sums of the new rows are grouped in memory (deltas.py) and upserted once per table (staging.py),
+without reading the batch back.
 """
 
 from django.db import connection, transaction
