@@ -2,16 +2,18 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
 from maillage.activity import rollups
 from maillage.activity.bulk import insert_activities
-from maillage.activity.deltas import batch_deltas
+from maillage.activity.deltas import Delta, batch_deltas
 from maillage.activity.generate import generated_rows
 from maillage.activity.ingest import COLUMNS, copy_text
 from maillage.activity.models import Activity, ActivityImport, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
 from maillage.activity.selectors import activity_figures, raw_figures
+from maillage.activity.staging import binary_copy_data
 from maillage.territories.models import Commune
 from maillage.territories.territory import TerritoryRef
 from tests.structures.factories import StructureFactory
@@ -153,3 +155,33 @@ def test_bulk_insert_keeps_text_with_tabs_newlines_and_backslashes():
     insert_activities([(*row[:index], text, *row[index + 1 :]) for row, text in zip(rows, notes, strict=True)])
     assert sorted(Activity.objects.values_list("notes", flat=True)) == sorted(notes)
     assert activity_figures() == raw_figures()
+
+
+def test_unknown_commune_rolls_the_whole_insert_back():
+    structure = StructureFactory(commune_id="28085")
+    batch = ActivityImport.objects.create(filename="inconnue")
+    rows = _rows(5, 6, [(structure.pk, "28085")], batch)
+    index = COLUMNS.index("commune_id")
+    rows[3] = (*rows[3][:index], "99999", *rows[3][index + 1 :])
+    with pytest.raises(ValueError, match="99999"):
+        insert_activities(rows)
+    assert not Activity.objects.exists() and not DailyRollup.objects.exists()
+
+
+def test_binary_copy_refuses_counters_beyond_32_bits():
+    delta = Delta(
+        days=np.array([dt.date(2024, 5, 2).toordinal()]),
+        structures=np.array([1]),
+        communes=np.array([0]),
+        counters=np.array([[2**31] + [0] * (len(rollups.COUNTER_COLUMNS) - 1)]),
+    )
+    with pytest.raises(OverflowError):
+        binary_copy_data(delta)
+    delta.counters[0, 0] = 7
+    payload = binary_copy_data(delta)
+    fields = 3 + len(rollups.COUNTER_COLUMNS)
+    assert len(payload) == 19 + 2 + fields * 8 + 2
+    days_since_2000 = (dt.date(2024, 5, 2) - dt.date(2000, 1, 1)).days
+    assert payload[19:21] == fields.to_bytes(2, "big")
+    assert payload[21:29] == (4).to_bytes(4, "big") + days_since_2000.to_bytes(4, "big")
+    assert payload[45:53] == (4).to_bytes(4, "big") + (7).to_bytes(4, "big")  # the first counter
