@@ -3,7 +3,8 @@
 Shapes follow the conseillers numériques' reports (../shared/data/stats): about two individual
 accompaniments for one workshop, workshops of 3 to 12 people, mostly in the structure's place,
 half-hour to one-hour sessions, themes led by equipment, online procedures and internet use.
-Rows go through the fast ingest (COPY on PostgreSQL) and the rollups are added in one statement.
+Rows go through the bulk path of imports (bulk.insert_activities: COPY on PostgreSQL, rollup deltas
+summed in memory).
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.activity import rollups
+from maillage.activity.bulk import insert_activities
 from maillage.activity.enums import (
     THEMATIQUE_BITS,
     THEMATIQUES_ADMINISTRATIVES,
@@ -27,7 +28,6 @@ from maillage.activity.enums import (
     TypeActivite,
     TypeLieu,
 )
-from maillage.activity.ingest import ingest_rows
 from maillage.activity.models import ActivityImport
 from maillage.structures.models import Structure
 from maillage.territories.models import Commune
@@ -184,7 +184,7 @@ def generate_activities(
         batch = ActivityImport.objects.create(
             filename=label or f"generation-{n}-{seed}", report={"generated": n, "seed": seed}
         )
-        ingest_rows(
+        insert_activities(
             generated_rows(
                 n=n,
                 seed=seed,
@@ -196,5 +196,4 @@ def generate_activities(
                 now=now,
             )
         )
-        rollups.add_batch(batch.pk)
     return batch

@@ -2,8 +2,9 @@
 OPTIONAL_COLUMNS).
 
 Nothing is lost: valid rows are inserted in bulk (COPY on PostgreSQL) and added to the rollups in
-one SQL statement; rejected rows go to quarantine with their reasons. Re-importing a file changes
-nothing: each row has a fingerprint (its values and its rank among identical rows of the file).
+the same transaction (bulk.insert_activities); rejected rows go to quarantine with their reasons.
+Re-importing a file changes nothing: each row has a fingerprint (its values and its rank among
+identical rows of the file).
 """
 
 import csv
@@ -17,9 +18,9 @@ import openpyxl
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.activity import rollups
+from maillage.activity.bulk import insert_activities
 from maillage.activity.enums import AuditAction, TypeActivite
-from maillage.activity.ingest import ingest_rows, row_from_values
+from maillage.activity.ingest import row_from_values
 from maillage.activity.models import Activity, ActivityImport, QuarantinedActivityRow
 from maillage.activity.validation import ALL_COLUMNS, RowChecker, fingerprint, thematiques_mask
 from maillage.core import audit
@@ -128,7 +129,7 @@ def import_activities(
     now = timezone.now()
     with transaction.atomic():
         batch.save()
-        ingest_rows(
+        insert_activities(
             row_from_values(
                 checked.values,
                 mask=thematiques_mask(checked.values["thematiques"]),
@@ -140,7 +141,6 @@ def import_activities(
             for print_, checked in new
         )
         _store_breakdowns(new)
-        rollups.add_batch(batch.pk)
         _quarantine(batch, rejected)
         report["batch"] = batch.pk
         batch.report = report

@@ -3,12 +3,16 @@
 Every change goes through `apply(where, params, sign)`: it adds (+1) or subtracts (-1) the sums of
 the matching live activities to the rollup rows of their day (and month) × structure × commune,
 with `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE` (PostgreSQL and SQLite alike). Creating
-an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new; a
-bulk import adds its whole batch in one statement per table; `rebuild()` starts again from zero.
+an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new;
+`rebuild()` starts again from zero. Bulk inserts (imports, generation) use `add_rows` instead: the
+sums of the new rows are grouped in memory (deltas.py) and upserted once per table (staging.py),
+without reading the batch back.
 """
 
 from django.db import connection, transaction
 
+from maillage.activity import staging
+from maillage.activity.deltas import batch_deltas
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
 from maillage.activity.models import (
     COUNTER_COLUMNS,
@@ -17,6 +21,7 @@ from maillage.activity.models import (
     MonthlyDepartementRollup,
     MonthlyRollup,
 )
+from maillage.activity.staging import upsert_clause
 from maillage.territories.models import Commune
 
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
@@ -164,6 +169,31 @@ def add_batch(batch_id: int) -> None:
             f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
         )
         cursor.execute(f"DROP TABLE {delta}")
+
+
+def add_rows(rows: list[tuple]) -> None:
+    """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups: their
+    sums are grouped in memory (deltas.batch_deltas), then each table gets one upsert of the
+    grouped rows (binary COPY into a temporary table on PostgreSQL, executemany elsewhere)."""
+    if not rows:
+        return
+    found = batch_deltas(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staging.upsert_deltas(cursor, found)
+            return
+        for model, keys, delta in (
+            (DailyRollup, KEY_COLUMNS, found.daily),
+            (MonthlyRollup, KEY_COLUMNS, found.monthly),
+            (MonthlyDepartementRollup, DEPARTEMENT_KEYS, found.departement),
+        ):
+            table = model._meta.db_table
+            placeholders = ", ".join(["%s"] * (len(keys) + len(COUNTER_COLUMNS)))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(keys + COUNTER_COLUMNS)}) VALUES ({placeholders}) "
+                f"{upsert_clause(model)}",
+                found.rows(delta, departement=model is MonthlyDepartementRollup),
+            )
 
 
 def _month_of(column: str) -> str:
