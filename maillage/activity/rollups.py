@@ -129,48 +129,6 @@ def subtract_activity(activity_id: int, date) -> None:
     apply("a.id = %s", [activity_id], sign=-1, emptied_between=(date.replace(day=1), date))
 
 
-def add_batch(batch_id: int) -> None:
-    """Add a whole import batch: its daily sums are computed once into a temporary table, then
-    upserted into the daily rollup and, grouped by month, into the monthly one (one pass of the
-    ~50 CASE expressions over the batch instead of two)."""
-    activity, commune = Activity._meta.db_table, Commune._meta.db_table
-    delta = "activity_rollup_delta"
-    sums = ", ".join(f"SUM({expression}) AS {column}" for column, expression in EXPRESSIONS.items())
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {delta}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {delta} AS "
-            f"SELECT a.date AS period, a.structure_id, a.commune_id AS commune_code, "
-            f"COALESCE(c.epci_id, '') AS epci_code, c.departement_id AS departement_code, "
-            f"c.region_id AS region_code, {sums} "
-            f"FROM {activity} a JOIN {commune} c ON c.code = a.commune_id "
-            "WHERE a.deleted_at IS NULL AND a.import_batch_id = %s "
-            "GROUP BY a.date, a.structure_id, a.commune_id, c.epci_id, c.departement_id, c.region_id",
-            [batch_id],
-        )
-        for model, monthly in ((DailyRollup, False), (MonthlyRollup, True)):
-            table = model._meta.db_table
-            period = _month_of("period") if monthly else "period"
-            updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) "
-                f"SELECT {period}, structure_id, commune_code, epci_code, departement_code, region_code, "
-                f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
-                f"GROUP BY {period}, structure_id, commune_code, epci_code, departement_code, region_code "
-                f"ON CONFLICT (period, structure_id, commune_code) DO UPDATE SET {updates}"
-            )
-        table = MonthlyDepartementRollup._meta.db_table
-        updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(DEPARTEMENT_KEYS + COUNTER_COLUMNS)}) "
-            f"SELECT {_month_of('period')}, departement_code, region_code, "
-            f"{', '.join(f'SUM({column})' for column in COUNTER_COLUMNS)} FROM {delta} WHERE 1 = 1 "
-            f"GROUP BY {_month_of('period')}, departement_code, region_code "
-            f"ON CONFLICT (period, departement_code) DO UPDATE SET {updates}"
-        )
-        cursor.execute(f"DROP TABLE {delta}")
-
-
 def add_rows(rows: list[tuple]) -> None:
     """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups: their
     sums are grouped in memory (deltas.batch_deltas), then each table gets one upsert of the
@@ -200,12 +158,6 @@ def _month_of(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST(date_trunc('month', {column}) AS date)"
     return f"date({column}, 'start of month')"
-
-
-def add_ids(ids: list[int]) -> None:
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        apply(f"a.id IN ({', '.join(['%s'] * len(chunk))})", chunk, sign=1)
 
 
 def rebuild() -> dict:

@@ -114,14 +114,14 @@ def _scope_sql(ref, structure_ids, *, columns=None, structure="structure_id") ->
     return " AND ".join(clauses) or "1 = 1", params
 
 
-def _range_sql(bounds) -> tuple[str, list]:
+def _range_sql(bounds, column: str = "period") -> tuple[str, list]:
     low, high = bounds
     clauses, params = [], []
     if low is not None:
-        clauses.append("period >= %s")
+        clauses.append(f"{column} >= %s")
         params.append(low)
     if high is not None:
-        clauses.append("period <= %s")
+        clauses.append(f"{column} <= %s")
         params.append(high)
     return " AND ".join(clauses) or "1 = 1", params
 
@@ -176,14 +176,8 @@ def _followed_sql(ref, start, end, structure_ids) -> tuple[str, list]:
         Level.REGION: "c.region_id",
     }
     scope, params = _scope_sql(ref, structure_ids, columns=columns, structure="acc.activity_structure_id")
-    dates, date_params = [], []
-    if start is not None:
-        dates.append("acc.activity_date >= %s")
-        date_params.append(start)
-    if end is not None:
-        dates.append("acc.activity_date <= %s")
-        date_params.append(end)
-    where = " AND ".join(["acc.live", scope, *dates])
+    dates, date_params = _range_sql((start, end), "acc.activity_date")
+    where = " AND ".join(["acc.live", scope, dates])
     sql = (
         f"SELECT COUNT(DISTINCT acc.beneficiary_id) FROM {Accompagnement._meta.db_table} acc "
         f"JOIN {Commune._meta.db_table} c ON c.code = acc.activity_commune WHERE {where}"
