@@ -12,7 +12,6 @@ from maillage.activity.selectors import (
     activity_figures,
     mask_publics,
     mask_small_counts,
-    publics_available,
     publics_figures,
 )
 from maillage.core.policy import api_public
@@ -60,8 +59,7 @@ class StatisticsOut(Schema):
     publics: dict[str, dict[str, int | None]] = Field(
         description=(
             "Accompagnements par genre, tranche_age et statut_social : bénéficiaires suivis, accompagnements "
-            "individuels anonymes et participants anonymes des ateliers (non renseigné : non_communique). "
-            "Objet vide pour une région (calcul sur les activités elles-mêmes, jusqu'au département)."
+            "individuels anonymes et participants anonymes des ateliers (non renseigné : non_communique)."
         )
     )
     secret_statistique: list[str] = Field(
@@ -72,7 +70,7 @@ class StatisticsOut(Schema):
 
 def territory_statistics(user, ref, start, end) -> dict:
     figures = activity_figures(ref, start, end)
-    publics = publics_figures(ref, start, end) if publics_available(ref) else {}
+    publics = publics_figures(ref, start, end)
     masked = []
     if not perms.can_see_exact_figures(user, ref):
         figures, masked = mask_small_counts(figures)

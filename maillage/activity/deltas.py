@@ -10,6 +10,7 @@ EPCI, département and région, come from one query on the batch's distinct comm
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
 from maillage.activity.ingest import COLUMNS
 from maillage.activity.models import COUNTER_COLUMNS
+from maillage.activity.publics import DEJA_ACCOMPAGNES, GROUPS, group_keys, known_values
 from maillage.territories.models import Commune
 
 _AT = {name: COLUMNS.index(name) for name in COLUMNS}
@@ -104,11 +106,30 @@ def _counters(rows) -> np.ndarray:
         columns[f"autonomie_{value}"] = (autonomie == position) * weight
     for value, bit in THEMATIQUE_BITS.items():
         columns[f"th_{value}"] = ((mask & bit) != 0) * weight
+    columns.update(_anonymous_publics(rows, collective))
     assert list(columns) == COUNTER_COLUMNS
     matrix = np.empty((len(rows), len(columns)), dtype=np.int64)
     for position, values in enumerate(columns.values()):
         matrix[:, position] = values
     return matrix
+
+
+def _anonymous_publics(rows, collective: np.ndarray) -> dict[str, np.ndarray]:
+    """Anonymous people per known publics value: a workshop's counts (its JSON detail, parsed only
+    where it is not empty), else the anonymous individual's own fields."""
+    anonymous = _integers(rows, "participants_anonymes") * ~collective
+    columns = {}
+    for group in GROUPS:
+        values = _codes(_column(rows, f"beneficiaire_{group}"), known_values(group))
+        for position, key in enumerate(group_keys(group)):
+            columns[f"anonymes_{key}"] = (values == position) * anonymous
+    for index in np.flatnonzero(collective):
+        detail = rows[index][_AT["participants_anonymes_detail"]]
+        if detail and detail != "{}":
+            for key, count in json.loads(detail).items():
+                if key != DEJA_ACCOMPAGNES:
+                    columns[f"anonymes_{key}"][index] = count
+    return columns
 
 
 def _group(key: np.ndarray, counters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -77,6 +77,17 @@ def _weighted(rng, pairs):
     return rng.choices(values, weights=weights)[0]
 
 
+def _workshop_detail(rng, participants: int) -> str:
+    """Half of the workshops count their anonymous participants by genre, a quarter also by age."""
+    if rng.random() < 0.5:
+        return "{}"
+    women = rng.randint(0, participants)
+    detail = {"genre_feminin": women, "genre_masculin": rng.randint(0, participants - women)}
+    if rng.random() < 0.5:
+        detail["tranche_age_soixante_dix_plus"] = rng.randint(0, participants)
+    return json.dumps({key: count for key, count in detail.items() if count})
+
+
 def generated_rows(
     *, n: int, seed: int, structures: list, communes: list[str], start: dt.date, end: dt.date, batch_id: int, now
 ):
@@ -136,6 +147,7 @@ def generated_rows(
             str(rng.choice(NiveauAtelier.values)) if collective else "",
             "",
             participants,
+            _workshop_detail(rng, participants) if collective else "{}",
             participants,
             beneficiaire_commune,
             "" if collective else str(rng.choice(Genre.values)),

@@ -140,7 +140,6 @@ def import_activities(
             )
             for print_, checked in new
         )
-        _store_breakdowns(new)
         _quarantine(batch, rejected)
         report["batch"] = batch.pk
         batch.report = report
@@ -153,24 +152,6 @@ def import_activities(
             payload={key: report[key] for key in ("rows", "accepted", "rejected", "created", "already_imported")},
         )
     return report, batch
-
-
-def _store_breakdowns(new) -> None:
-    """The workshops' anonymous participants by genre, age and status (optional columns): the bulk
-    insertion leaves them at the column's default ({}), the few rows that give them are updated."""
-    detailed = {
-        print_: checked.values["participants_anonymes_detail"]
-        for print_, checked in new
-        if checked.values.get("participants_anonymes_detail")
-    }
-    prints = list(detailed)
-    for start in range(0, len(prints), 5000):
-        activities = list(
-            Activity.objects.filter(fingerprint__in=prints[start : start + 5000]).only("pk", "fingerprint")
-        )
-        for activity in activities:
-            activity.participants_anonymes_detail = detailed[activity.fingerprint]
-        Activity.objects.bulk_update(activities, ["participants_anonymes_detail"], batch_size=1000)
 
 
 def _raw_for_storage(raw: dict) -> dict:

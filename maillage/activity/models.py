@@ -27,7 +27,7 @@ from maillage.activity.enums import (
     TypeActivite,
     TypeLieu,
 )
-from maillage.activity.publics import breakdown_errors
+from maillage.activity.publics import ANONYMOUS_PUBLIC_KEYS, breakdown_errors
 from maillage.core.models import TimestampedModel
 from maillage.territories.models import Commune
 
@@ -335,6 +335,9 @@ CANAL_COLUMNS = [f"canal_{value}" for value in TypeLieu.values]
 DUREE_COLUMNS = [f"duree_{key}" for key, *_ in DUREE_BUCKETS]
 AUTONOMIE_COLUMNS = [f"autonomie_{value}" for value in Autonomie.values]
 THEME_COLUMNS = [f"th_{value}" for value in Thematique.values]
+# Anonymous people by known genre, tranche d'âge and statut social ("non communiqué" is the
+# anonymous total minus the group's known counts); followed people are read from their records.
+PUBLIC_COLUMNS = [f"anonymes_{key}" for key in ANONYMOUS_PUBLIC_KEYS]
 COUNTER_COLUMNS = [
     "activites_individuelles",
     "activites_collectives",
@@ -348,6 +351,7 @@ COUNTER_COLUMNS = [
     *DUREE_COLUMNS,
     *AUTONOMIE_COLUMNS,
     *THEME_COLUMNS,
+    *PUBLIC_COLUMNS,
 ]
 
 

@@ -28,8 +28,10 @@ def group_keys(group: str) -> list[str]:
     return [f"{group}_{value}" for value in known_values(group)]
 
 
+# The known publics, counted for anonymous people in the rollups (models.PUBLIC_COLUMNS).
+ANONYMOUS_PUBLIC_KEYS = [key for group in GROUPS for key in group_keys(group)]
 # Every key that may be stored, in display order.
-BREAKDOWN_KEYS = [DEJA_ACCOMPAGNES, *(key for group in GROUPS for key in group_keys(group))]
+BREAKDOWN_KEYS = [DEJA_ACCOMPAGNES, *ANONYMOUS_PUBLIC_KEYS]
 # Optional import columns (they extend the contract: validation.COLUMNS is unchanged).
 IMPORT_PREFIX = "participants_"
 IMPORT_COLUMNS = [IMPORT_PREFIX + key for key in BREAKDOWN_KEYS]

@@ -9,6 +9,8 @@ sums of the new rows are grouped in memory (deltas.py) and upserted once per tab
 without reading the batch back.
 """
 
+import functools
+
 from django.db import connection, transaction
 
 from maillage.activity import staging
@@ -21,13 +23,22 @@ from maillage.activity.models import (
     MonthlyDepartementRollup,
     MonthlyRollup,
 )
+from maillage.activity.publics import GROUPS, group_keys, known_values
 from maillage.activity.staging import upsert_clause
 from maillage.territories.models import Commune
 
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
 
 
-def _counter_expressions() -> dict[str, str]:
+def _detail_count(key: str) -> str:
+    """A workshop's count of anonymous participants for `key` (participants_anonymes_detail)."""
+    if connection.vendor == "postgresql":
+        return f"COALESCE((a.participants_anonymes_detail ->> '{key}')::integer, 0)"
+    return f"COALESCE(CAST(json_extract(a.participants_anonymes_detail, '$.{key}') AS INTEGER), 0)"
+
+
+@functools.cache
+def _counter_expressions(vendor: str) -> dict[str, str]:
     """SQL expression summed for each counter, on the activity `a` (weight: accompagnements)."""
     w = "a.accompagnements_count"
     ind, col = TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value
@@ -50,11 +61,19 @@ def _counter_expressions() -> dict[str, str]:
         expressions[f"autonomie_{value}"] = f"CASE WHEN a.autonomie = '{value}' THEN {w} ELSE 0 END"
     for value, bit in THEMATIQUE_BITS.items():
         expressions[f"th_{value}"] = f"CASE WHEN (a.thematiques_mask & {bit}) <> 0 THEN {w} ELSE 0 END"
+    # Anonymous publics: a workshop's counts, or the anonymous individual's own fields.
+    for group in GROUPS:
+        for key, value in zip(group_keys(group), known_values(group), strict=True):
+            expressions[f"anonymes_{key}"] = (
+                f"CASE WHEN a.type = '{col}' THEN {_detail_count(key)} "
+                f"WHEN a.beneficiaire_{group} = '{value}' THEN a.participants_anonymes ELSE 0 END"
+            )
     assert list(expressions) == COUNTER_COLUMNS
     return expressions
 
 
-EXPRESSIONS = _counter_expressions()
+def _sums(sign: int) -> str:
+    return ", ".join(f"{sign} * SUM({expression})" for expression in _counter_expressions(connection.vendor).values())
 
 
 def _period_expression(monthly: bool) -> str:
@@ -65,7 +84,7 @@ def _statement(model, *, monthly: bool, where: str, sign: int) -> str:
     table = model._meta.db_table
     activity = Activity._meta.db_table
     commune = Commune._meta.db_table
-    sums = ", ".join(f"{sign} * SUM({expression})" for expression in EXPRESSIONS.values())
+    sums = _sums(sign)
     updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
     return (
         f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) "
@@ -85,7 +104,7 @@ DEPARTEMENT_KEYS = ["period", "departement_code", "region_code"]
 def _departement_statement(*, where: str, sign: int) -> str:
     table = MonthlyDepartementRollup._meta.db_table
     activity, commune = Activity._meta.db_table, Commune._meta.db_table
-    sums = ", ".join(f"{sign} * SUM({expression})" for expression in EXPRESSIONS.values())
+    sums = _sums(sign)
     updates = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in COUNTER_COLUMNS)
     month = _period_expression(True)
     return (

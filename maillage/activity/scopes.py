@@ -17,7 +17,6 @@ from maillage.activity.selectors import (
     mask_publics,
     mask_small_counts,
     monthly_series,
-    publics_available,
     publics_figures,
     raw_figures,
     raw_monthly_series,
@@ -51,10 +50,7 @@ class Scope:
             return raw_monthly_series(self.ref, start, end, mediateur=self.mediateur)
         return monthly_series(self.ref, start, end, self.structure_ids)
 
-    def publics(self, start, end) -> tuple[dict | None, list[str]]:
-        """None for a région (too many raw activities to read on a page: see selectors)."""
-        if self.kind == TERRITOIRE and not publics_available(self.ref):
-            return None, []
+    def publics(self, start, end) -> tuple[dict, list[str]]:
         publics = publics_figures(self.ref, start, end, self.structure_ids, self.mediateur)
         return (publics, []) if self.exact else mask_publics(publics)
 

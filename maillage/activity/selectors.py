@@ -26,7 +26,15 @@ from maillage.activity.models import (
     MonthlyRollup,
     tranche_age_for,
 )
-from maillage.activity.publics import BREAKDOWN_KEYS, DEJA_ACCOMPAGNES, GROUPS, NON_COMMUNIQUE, full_breakdown
+from maillage.activity.publics import (
+    BREAKDOWN_KEYS,
+    DEJA_ACCOMPAGNES,
+    GROUPS,
+    NON_COMMUNIQUE,
+    full_breakdown,
+    group_keys,
+    known_values,
+)
 from maillage.territories.enums import Level
 from maillage.territories.models import Commune
 
@@ -376,15 +384,6 @@ def _empty_publics() -> dict[str, dict[str, int]]:
     return {group: dict.fromkeys(GROUPS[group][0].values, 0) for group in GROUPS}
 
 
-# Publics are read from the raw activities: up to a département (about 1.5 s for a million
-# activities in one département, docs/activity/README.md); not for a région or the whole country.
-PUBLICS_LEVELS = (Level.COMMUNE, Level.EPCI, Level.DEPARTEMENT)
-
-
-def publics_available(ref) -> bool:
-    return ref is not None and ref.level in PUBLICS_LEVELS
-
-
 def _publics_activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
     """The live activities of the scope, the territory as a list of commune codes: the (commune,
     date) index serves communes and EPCI, and no join on the communes is needed."""
@@ -398,35 +397,79 @@ def _publics_activities(ref=None, start=None, end=None, structure_ids=None, medi
     return qs
 
 
-def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
-    """Genre, tranche d'âge and statut social of the accompagnements of a scope and period.
+def _followed_links(ref=None, start=None, end=None, structure_ids=None):
+    """Accompagnements of followed people in scope, read alone: they carry their activity's date,
+    commune, structure and whether it is live."""
+    links = Accompagnement.objects.filter(live=True)
+    if start:
+        links = links.filter(activity_date__gte=start)
+    if end:
+        links = links.filter(activity_date__lte=end)
+    if ref is not None:
+        if ref.level == Level.COMMUNE:
+            links = links.filter(activity_commune__in=[ref.code, *_arrondissements().get(ref.code, [])])
+        else:
+            column = {Level.EPCI: "epci_id", Level.DEPARTEMENT: "departement_id", Level.REGION: "region_id"}
+            codes = Commune.objects.filter(**{column[ref.level]: ref.code}).values("code")
+            links = links.filter(activity_commune__in=codes)
+    if structure_ids is not None:
+        links = links.filter(activity_structure_id__in=list(structure_ids))
+    return links
 
-    Three sources, each accompagnement counted once: the followed beneficiaries (their record; the
-    age bracket derived from the birth year, la Coop's rule), the anonymous individual
-    accompaniments (the activity's beneficiaire_* fields) and the anonymous workshop participants
-    (the counts of `participants_anonymes_detail`, the rest "non communiqué"). Anonymous people
-    count as new at each accompagnement. Read from the raw activities: one grouped scan of the
-    activities with anonymous people, one of the followed people's accompagnements.
-    """
-    year = year or timezone.localdate().year
-    activities = _publics_activities(ref, start, end, structure_ids, mediateur)
-    result = _empty_publics()
 
-    def add(group, value, count):
-        value = value or NON_COMMUNIQUE
-        result[group][value if value in result[group] else NON_COMMUNIQUE] += count or 0
-
-    followed = (
-        Accompagnement.objects.filter(activity__in=activities)
-        .values("beneficiary__genre", "beneficiary__statut_social", "beneficiary__annee_naissance")
+def _add_followed(result: dict, links, year: int) -> None:
+    """Followed people by their record (the age bracket from the birth year, la Coop's rule)."""
+    rows = (
+        links.values("beneficiary__genre", "beneficiary__statut_social", "beneficiary__annee_naissance")
         .annotate(total=Count("pk"))
         .order_by()
     )
-    for row in followed:
+    for row in rows:
         birth = row["beneficiary__annee_naissance"]
-        add("genre", row["beneficiary__genre"], row["total"])
-        add("statut_social", row["beneficiary__statut_social"], row["total"])
-        add("tranche_age", tranche_age_for(year - birth) if birth else NON_COMMUNIQUE, row["total"])
+        _add_public(result, "genre", row["beneficiary__genre"], row["total"])
+        _add_public(result, "statut_social", row["beneficiary__statut_social"], row["total"])
+        _add_public(result, "tranche_age", tranche_age_for(year - birth) if birth else NON_COMMUNIQUE, row["total"])
+
+
+def _add_public(result: dict, group: str, value, count) -> None:
+    value = value or NON_COMMUNIQUE
+    result[group][value if value in result[group] else NON_COMMUNIQUE] += count or 0
+
+
+def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
+    """Genre, tranche d'âge and statut social of the accompagnements of a scope and period.
+
+    Three sources, each accompagnement counted once: the followed beneficiaries (their record),
+    the anonymous individual accompaniments (the activity's beneficiaire_* fields) and the
+    anonymous workshop participants (the counts of `participants_anonymes_detail`, the rest "non
+    communiqué"). Anonymous people count as new at each accompagnement. The anonymous ones come
+    from the rollups (their known values are counters; "non communiqué" is the anonymous total
+    minus the group's known counts); a médiateur's scope, which the rollups do not have, is read
+    from the raw activities (`raw_publics_figures`).
+    """
+    if mediateur is not None:
+        return raw_publics_figures(ref, start, end, structure_ids, mediateur, year=year)
+    result = _empty_publics()
+    _add_followed(result, _followed_links(ref, start, end, structure_ids), year or timezone.localdate().year)
+    totals = rollup_totals(ref, start, end, structure_ids)
+    for group in GROUPS:
+        known = 0
+        for key, value in zip(group_keys(group), known_values(group), strict=True):
+            count = totals[f"anonymes_{key}"]
+            result[group][value] += count
+            known += count
+        result[group][NON_COMMUNIQUE] += totals["beneficiaires_anonymes"] - known
+    return result
+
+
+def raw_publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateur=None, *, year=None) -> dict:
+    """publics_figures read from the raw activities (a médiateur's scope; the tests' reference):
+    one grouped scan of the activities with anonymous people, one of the followed people's
+    accompagnements."""
+    year = year or timezone.localdate().year
+    activities = _publics_activities(ref, start, end, structure_ids, mediateur)
+    result = _empty_publics()
+    _add_followed(result, Accompagnement.objects.filter(activity__in=activities), year)
     collective = Q(type=TypeActivite.COLLECTIF)
     sums = {"total": Sum("participants_anonymes")}
     for key in BREAKDOWN_KEYS:
@@ -444,10 +487,10 @@ def publics_figures(ref=None, start=None, end=None, structure_ids=None, mediateu
             detail = {key: row.get(f"detail_{key}") or 0 for key in BREAKDOWN_KEYS}
             for group, counts in full_breakdown(row["total"] or 0, detail).items():
                 for value, count in counts.items():
-                    add(group, value, count)
+                    _add_public(result, group, value, count)
         else:
             for group in GROUPS:
-                add(group, row[f"beneficiaire_{group}"], row["total"])
+                _add_public(result, group, row[f"beneficiaire_{group}"], row["total"])
     return result
 
 

@@ -1,13 +1,16 @@
 """Rollups are exact: after any sequence of writes they equal GROUP BY on the raw activities."""
 
 import datetime as dt
+import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from maillage.activity import rollups, services
 from maillage.activity.generate import generate_activities
-from maillage.activity.models import DailyRollup, MonthlyDepartementRollup, MonthlyRollup
+from maillage.activity.models import PUBLIC_COLUMNS, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
 from maillage.activity.selectors import _split, activity_figures, monthly_series, raw_figures
 from maillage.territories.models import Commune
 from maillage.territories.territory import TerritoryRef
@@ -150,3 +153,16 @@ def test_rollups_command_rebuilds(capsys):
     call_command("activity", "rollups", "--rebuild")
     assert "exacts" in capsys.readouterr().out
     _assert_exact(refs=(DEP,))
+
+
+def test_migration_0007_fills_the_anonymous_publics_of_existing_rollup_rows():
+    StructureFactory()
+    generate_activities(n=400, seed=9, departement="28", start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
+    models = (DailyRollup, MonthlyRollup, MonthlyDepartementRollup)
+    expected = {model: list(model.objects.order_by("pk").values()) for model in models}
+    assert any(row["anonymes_genre_feminin"] for row in expected[MonthlyRollup])
+    for model in models:  # rollups as they were before the migration: the new columns at 0
+        model.objects.update(**dict.fromkeys(PUBLIC_COLUMNS, 0))
+    migration = importlib.import_module("maillage.activity.migrations.0007_rollup_anonymous_publics")
+    migration.fill_anonymous_publics(None, SimpleNamespace(connection=connection))
+    assert {model: list(model.objects.order_by("pk").values()) for model in models} == expected

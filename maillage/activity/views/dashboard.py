@@ -72,8 +72,6 @@ def _period(request):
 
 
 def _publics_charts(publics, compared=None) -> list:
-    if publics is None:
-        return []
     compared = compared or {}
     return [
         bar_chart(
