@@ -1,9 +1,10 @@
 """Bulk insertion of pre-validated activities with their rollups: the one path of imports, the
 generator and the benchmark.
 
-Rows (ingest.COLUMNS tuples) are taken by blocks: each block is copied into the activity table
-and its rollup deltas, summed in memory, are upserted; everything runs in the caller's
-transaction, so the rollups are exact when this returns.
+Rows (ingest.COLUMNS tuples) are taken by blocks: each block is copied into the activity table,
+its rollup deltas are summed in memory while PostgreSQL takes the rows in (the COPY data is
+sent by a writer thread), then upserted; everything runs in the caller's transaction, so the
+rollups are exact when this returns.
 """
 
 import time
@@ -12,6 +13,7 @@ from itertools import islice
 from django.db import transaction
 
 from maillage.activity import rollups
+from maillage.activity.deltas import batch_deltas, territories_of
 from maillage.activity.ingest import ingest_rows
 
 BLOCK = 250_000
@@ -20,16 +22,18 @@ BLOCK = 250_000
 def insert_activities(rows, *, block: int = BLOCK, timings: dict | None = None) -> int:
     """Insert the rows and add them to the rollups; returns how many.
 
-    `timings`, if given, accumulates the seconds spent in "copy" and in "rollups"."""
+    `timings`, if given, accumulates the seconds spent in "copy" (with the deltas computed
+    meanwhile) and in "rollups" (their upsert)."""
     rows = iter(rows)
     count = 0
     spent = {"copy": 0.0, "rollups": 0.0}
     with transaction.atomic():
         while chunk := list(islice(rows, block)):
             started = time.perf_counter()
-            ingest_rows(chunk)
+            territories = territories_of(chunk)
+            found = ingest_rows(chunk, meanwhile=lambda chunk=chunk, known=territories: batch_deltas(chunk, known))
             copied = time.perf_counter()
-            rollups.add_rows(chunk)
+            rollups.add_deltas(found)
             spent["copy"] += copied - started
             spent["rollups"] += time.perf_counter() - copied
             count += len(chunk)

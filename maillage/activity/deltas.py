@@ -12,6 +12,7 @@ EPCI, département and région, come from one query on the batch's distinct comm
 import datetime as dt
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from maillage.activity.models import COUNTER_COLUMNS
 from maillage.activity.publics import DEJA_ACCOMPAGNES, GROUPS, group_keys, known_values
 from maillage.territories.models import Commune
 
-_AT = {name: COLUMNS.index(name) for name in COLUMNS}
+_COMMUNE = COLUMNS.index("commune_id")
 _UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
@@ -60,30 +61,37 @@ class BatchDeltas:
         return rows
 
 
-def _column(rows, name) -> list:
-    index = _AT[name]
-    return [row[index] for row in rows]
+class _Table(dict):
+    """The rows' columns by COLUMNS name, each extracted on first use (C-level itemgetter)."""
+
+    def __init__(self, rows: list[tuple]):
+        super().__init__()
+        self.rows = rows
+
+    def __missing__(self, name: str) -> list:
+        self[name] = values = list(map(itemgetter(COLUMNS.index(name)), self.rows))
+        return values
 
 
-def _codes(values: list, choices: list) -> np.ndarray:
+def _codes(values, choices: list) -> np.ndarray:
     """Position of each value in `choices` (-1 for anything else: blank, None)."""
     lookup = {value: position for position, value in enumerate(choices)}
     return np.fromiter(map(lookup.get, values, [-1] * len(values)), dtype=np.int64, count=len(values))
 
 
-def _integers(rows, name) -> np.ndarray:
-    return np.fromiter(_column(rows, name), dtype=np.int64, count=len(rows))
+def _integers(values) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-def _counters(rows) -> np.ndarray:
-    """The (rows × COUNTER_COLUMNS) matrix of each activity's own contribution."""
-    weight = _integers(rows, "accompagnements_count")
-    kind = _codes(_column(rows, "type"), [TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value])
-    duree = _integers(rows, "duree")
-    lieu = _codes(_column(rows, "type_lieu"), list(TypeLieu.values))
-    autonomie = _codes(_column(rows, "autonomie"), list(Autonomie.values))
-    mask = _integers(rows, "thematiques_mask")
-    oriente = _codes(_column(rows, "oriente_vers_structure"), [True]) == 0
+def _counters(table: dict[str, list]) -> list[np.ndarray]:
+    """Each activity's own contribution to each of COUNTER_COLUMNS (one array per counter)."""
+    weight = _integers(table["accompagnements_count"])
+    kind = _codes(table["type"], [TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value])
+    duree = _integers(table["duree"])
+    lieu = _codes(table["type_lieu"], list(TypeLieu.values))
+    autonomie = _codes(table["autonomie"], list(Autonomie.values))
+    mask = _integers(table["thematiques_mask"])
+    oriente = _codes(table["oriente_vers_structure"], [True]) == 0
     individual, collective = kind == 0, kind == 1
     columns = {
         "activites_individuelles": individual,
@@ -91,7 +99,7 @@ def _counters(rows) -> np.ndarray:
         "accompagnements": weight,
         "accompagnements_individuels": individual * weight,
         "participants_ateliers": collective * weight,
-        "beneficiaires_anonymes": _integers(rows, "participants_anonymes"),
+        "beneficiaires_anonymes": _integers(table["participants_anonymes"]),
         "duree_minutes": duree,
         "orientes": oriente * weight,
     }
@@ -106,25 +114,23 @@ def _counters(rows) -> np.ndarray:
         columns[f"autonomie_{value}"] = (autonomie == position) * weight
     for value, bit in THEMATIQUE_BITS.items():
         columns[f"th_{value}"] = ((mask & bit) != 0) * weight
-    columns.update(_anonymous_publics(rows, collective))
+    columns.update(_anonymous_publics(table, collective))
     assert list(columns) == COUNTER_COLUMNS
-    matrix = np.empty((len(rows), len(columns)), dtype=np.int64)
-    for position, values in enumerate(columns.values()):
-        matrix[:, position] = values
-    return matrix
+    return list(columns.values())
 
 
-def _anonymous_publics(rows, collective: np.ndarray) -> dict[str, np.ndarray]:
+def _anonymous_publics(table: dict[str, list], collective: np.ndarray) -> dict[str, np.ndarray]:
     """Anonymous people per known publics value: a workshop's counts (its JSON detail, parsed only
     where it is not empty), else the anonymous individual's own fields."""
-    anonymous = _integers(rows, "participants_anonymes") * ~collective
+    anonymous = _integers(table["participants_anonymes"]) * ~collective
     columns = {}
     for group in GROUPS:
-        values = _codes(_column(rows, f"beneficiaire_{group}"), known_values(group))
+        values = _codes(table[f"beneficiaire_{group}"], known_values(group))
         for position, key in enumerate(group_keys(group)):
             columns[f"anonymes_{key}"] = (values == position) * anonymous
+    details = table["participants_anonymes_detail"]
     for index in np.flatnonzero(collective):
-        detail = rows[index][_AT["participants_anonymes_detail"]]
+        detail = details[index]
         if detail and detail != "{}":
             for key, count in json.loads(detail).items():
                 if key != DEJA_ACCOMPAGNES:
@@ -132,26 +138,33 @@ def _anonymous_publics(rows, collective: np.ndarray) -> dict[str, np.ndarray]:
     return columns
 
 
-def _group(key: np.ndarray, counters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index of one member row per distinct key, summed counters per key), keys in ascending order."""
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    return order[starts], np.add.reduceat(counters[order], starts, axis=0)
+def _group(key: np.ndarray, columns) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the first row of each distinct key, (keys × columns) int64 sums), keys ascending.
+
+    One np.bincount per column over the key's rank: no sorted copy of the whole matrix (its
+    float64 sums are exact far beyond any counter's 32-bit range)."""
+    _, members, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    sums = np.empty((len(columns), len(members)), dtype=np.int64)
+    for position, column in enumerate(columns):
+        sums[position] = np.bincount(inverse, weights=column, minlength=len(members))
+    return members, np.ascontiguousarray(sums.T)
 
 
-def _territories(codes: list[str]) -> list[tuple[str, str, str]]:
-    """(epci or "", département, région) of each commune code."""
+def territories_of(rows: list[tuple]) -> dict[str, tuple[str, str, str]]:
+    """{commune code: (epci or "", département, région)} for the communes of the rows (one query;
+    the bulk path runs it before its COPY, so that the deltas need no query)."""
+    codes = {row[_COMMUNE] for row in rows}
     found = {
         code: (epci or "", departement, region)
         for code, epci, departement, region in Commune.objects.filter(code__in=codes).values_list(
             "code", "epci_id", "departement_id", "region_id"
         )
     }
-    missing = sorted(set(codes) - set(found))
+    missing = sorted(codes - set(found))
     if missing:
         raise ValueError(f"Communes inconnues : {', '.join(missing[:5])}")
-    return [found[code] for code in codes]
+    return found
 
 
 def _first_of_month(days: np.ndarray) -> np.ndarray:
@@ -159,17 +172,20 @@ def _first_of_month(days: np.ndarray) -> np.ndarray:
     return unix.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _UNIX_EPOCH_ORDINAL
 
 
-def batch_deltas(rows: list[tuple]) -> BatchDeltas:
-    """The rollup deltas of new live activities given as ingest.COLUMNS tuples (at least one)."""
-    counters = _counters(rows)
-    days = np.fromiter((day.toordinal() for day in _column(rows, "date")), dtype=np.int64, count=len(rows))
+def batch_deltas(rows: list[tuple], territories: dict | None = None) -> BatchDeltas:
+    """The rollup deltas of new live activities given as ingest.COLUMNS tuples (at least one);
+    `territories` as territories_of(rows) gives them (read here when not given)."""
+    table = _Table(rows)
+    counters = _counters(table)
+    days = np.fromiter(map(dt.date.toordinal, table["date"]), dtype=np.int64, count=len(rows))
     seen: dict[str, int] = {}
     commune = np.fromiter(
-        (seen.setdefault(code, len(seen)) for code in _column(rows, "commune_id")), dtype=np.int64, count=len(rows)
+        (seen.setdefault(code, len(seen)) for code in table["commune_id"]), dtype=np.int64, count=len(rows)
     )
     communes = list(seen)
-    territories = _territories(communes)
-    structure = _integers(rows, "structure_id")
+    territories = territories or territories_of(rows)
+    territories = [territories[code] for code in communes]
+    structure = _integers(table["structure_id"])
     structures, structure_index = np.unique(structure, return_inverse=True)
     structure_index = structure_index.reshape(-1)
 
@@ -182,12 +198,13 @@ def batch_deltas(rows: list[tuple]) -> BatchDeltas:
     # Months and départements: regroup the (fewer) daily rows.
     months = _first_of_month(daily.days)
     daily_structure = structure_index[members]
-    members, monthly_counters = _group(combined(months, daily_structure, daily.communes), daily.counters)
+    daily_columns = np.ascontiguousarray(daily.counters.T)
+    members, monthly_counters = _group(combined(months, daily_structure, daily.communes), daily_columns)
     monthly = Delta(months[members], daily.structures[members], daily.communes[members], monthly_counters)
 
     departement_of: dict[str, int] = {}
     departement = np.array([departement_of.setdefault(t[1], len(departement_of)) for t in territories], dtype=np.int64)
     key = (months - months.min()) * len(departement_of) + departement[daily.communes]
-    members, departement_counters = _group(key, daily.counters)
+    members, departement_counters = _group(key, daily_columns)
     by_departement = Delta(months[members], daily.structures[members], daily.communes[members], departement_counters)
     return BatchDeltas(communes, territories, daily, monthly, by_departement)

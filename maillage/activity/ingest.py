@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from django.db import connection
+from psycopg.copy import QueuedLibpqWriter
 
 from maillage.activity.models import Activity
 
@@ -143,32 +144,26 @@ def _blocks(rows, size: int):
         yield block
 
 
-def copy_rows(cursor, table: str, columns: list[str], rows) -> int:
-    """COPY tuples into `table` (PostgreSQL), by blocks of 50,000; returns how many."""
-    count = 0
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
+    """COPY tuples into `table` (PostgreSQL), by blocks of 50,000.
+
+    `meanwhile()`, if given, is called once every block has been queued, while PostgreSQL is still
+    taking the rows in (a writer thread sends the data); its result is returned."""
+    writer = QueuedLibpqWriter(cursor.cursor) if meanwhile else None
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=writer) as copy:
         for block in _blocks(rows, 50_000):
             copy.write(copy_text(block))
-            count += len(block)
-    return count
+        return meanwhile() if meanwhile else None
 
 
-def ingest_rows(rows) -> int:
-    """Insert COLUMNS tuples; returns how many. Runs inside the caller's transaction."""
+def ingest_rows(rows: list[tuple], *, meanwhile=None):
+    """Insert COLUMNS tuples inside the caller's transaction; returns what `meanwhile()` returns
+    (on PostgreSQL it runs while the database is still inserting the rows)."""
     table = Activity._meta.db_table
-    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return copy_rows(cursor, table, COLUMNS, rows)
+            return copy_rows(cursor, table, COLUMNS, rows, meanwhile=meanwhile)
         sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
-        chunk = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= 5000:
-                cursor.executemany(sql, chunk)
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-    return count
+        for block in _blocks(rows, 5000):
+            cursor.executemany(sql, block)
+    return meanwhile() if meanwhile else None

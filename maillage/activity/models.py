@@ -137,7 +137,10 @@ class Activity(models.Model):
 
     type = models.CharField("type", max_length=12, choices=TypeActivite.choices)
     # Foreign keys covered by a (key, date) index below, or rarely followed backwards, have no index
-    # of their own: every index costs at insertion time (millions of rows per import).
+    # of their own: every index costs at insertion time (millions of rows per import). Nor do they
+    # have a database constraint (docs/decisions/005-activity-foreign-keys.md): the importer and the
+    # forms check every reference, Django applies on_delete, `maillage activity rollups --check`
+    # counts orphans.
     mediateur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="médiateur",
@@ -146,9 +149,15 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     structure = models.ForeignKey(
-        "structures.Structure", verbose_name="structure", on_delete=models.PROTECT, related_name="+", db_index=False
+        "structures.Structure",
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     place = models.ForeignKey(
         "places.Place",
@@ -158,6 +167,7 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     date = models.DateField("date")
     duree = models.PositiveIntegerField("durée (minutes)")
@@ -165,7 +175,12 @@ class Activity(models.Model):
     # Where the activity took place: the place's commune, the commune given for a home visit or
     # another place, else the structure's. Every territorial statistic uses it.
     commune = models.ForeignKey(
-        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="+", db_index=False
+        Commune,
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     thematiques = models.JSONField("thématiques", default=list)
     thematiques_mask = models.BigIntegerField("thématiques (masque)", default=0)
@@ -199,6 +214,7 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     beneficiaire_genre = models.CharField("genre", max_length=20, choices=Genre.choices, blank=True)
     beneficiaire_tranche_age = models.CharField("tranche d'âge", max_length=24, choices=TrancheAge.choices, blank=True)
@@ -209,7 +225,13 @@ class Activity(models.Model):
     # NULL, not "": activities entered in the form have none (partial unique constraint below).
     fingerprint = models.CharField("empreinte d'import", max_length=64, null=True, blank=True)  # noqa: DJ001
     import_batch = models.ForeignKey(
-        "ActivityImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        "ActivityImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)

@@ -149,12 +149,14 @@ def subtract_activity(activity_id: int, date) -> None:
 
 
 def add_rows(rows: list[tuple]) -> None:
-    """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups: their
-    sums are grouped in memory (deltas.batch_deltas), then each table gets one upsert of the
-    grouped rows (binary COPY into a temporary table on PostgreSQL, executemany elsewhere)."""
-    if not rows:
-        return
-    found = batch_deltas(rows)
+    """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups."""
+    if rows:
+        add_deltas(batch_deltas(rows))
+
+
+def add_deltas(found) -> None:
+    """Add the grouped sums of new activities (deltas.batch_deltas) to the three rollups: one
+    upsert per table (binary COPY into a temporary table on PostgreSQL, executemany elsewhere)."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             staging.upsert_deltas(cursor, found)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from maillage.activity import conf, perms, rollups
@@ -456,3 +456,17 @@ def beneficiaries_purge(*, months: int | None = None, today: dt.date | None = No
             personal_data=True,
         )
     return count
+
+
+def orphan_references() -> dict[str, int]:
+    """{reference: activities pointing to a row that does not exist}: the activity table's foreign
+    keys have no database constraint (docs/decisions/005), so this is the check that they hold."""
+    orphans = {}
+    for field in Activity._meta.concrete_fields:
+        if not field.is_relation:
+            continue
+        target = field.related_model._default_manager.filter(pk=OuterRef(field.attname))
+        orphans[field.name] = (
+            Activity.objects.filter(**{f"{field.attname}__isnull": False}).exclude(Exists(target)).count()
+        )
+    return orphans

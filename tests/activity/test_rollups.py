@@ -5,17 +5,19 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import ProtectedError
 
 from maillage.activity import rollups, services
 from maillage.activity.generate import generate_activities
-from maillage.activity.models import PUBLIC_COLUMNS, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
+from maillage.activity.models import PUBLIC_COLUMNS, Activity, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
 from maillage.activity.selectors import _split, activity_figures, monthly_series, raw_figures
 from maillage.territories.models import Commune
 from maillage.territories.territory import TerritoryRef
 from tests.activity.factories import BeneficiaryFactory
 from tests.structures.factories import MembershipFactory, StructureFactory
+from tests.users.factories import UserFactory
 
 DEP = TerritoryRef("departement", "28")
 PERIODS = [
@@ -166,3 +168,24 @@ def test_migration_0007_fills_the_anonymous_publics_of_existing_rollup_rows():
     migration = importlib.import_module("maillage.activity.migrations.0007_rollup_anonymous_publics")
     migration.fill_anonymous_publics(None, SimpleNamespace(connection=connection))
     assert {model: list(model.objects.order_by("pk").values()) for model in models} == expected
+
+
+def test_references_without_database_constraints_still_hold(capsys):
+    """Decision 005: the activity table's foreign keys are kept by Django and checked by a command."""
+    structure = StructureFactory()
+    author = MembershipFactory(structure=structure).user
+    activity = services.activity_create(actor=author, structure=structure, values=_values())
+    with pytest.raises(ProtectedError):
+        structure.delete()
+    leaver = UserFactory()  # a médiateur who left (the author stays: the journal protects him)
+    Activity.objects.filter(pk=activity.pk).update(mediateur=leaver)
+    leaver.delete()  # on_delete=SET_NULL, applied by Django
+    activity.refresh_from_db()
+    assert activity.mediateur_id is None and activity.structure_id == structure.pk
+    call_command("activity", "rollups")
+    assert "toutes présentes" in capsys.readouterr().out
+    with connection.cursor() as cursor:  # what only a raw write could do
+        cursor.execute(f"UPDATE {Activity._meta.db_table} SET structure_id = %s", [structure.pk + 1000])
+    assert services.orphan_references()["structure"] == 1
+    with pytest.raises(CommandError, match="structure : 1"):
+        call_command("activity", "rollups")

@@ -104,6 +104,11 @@ class Command(SubcommandCommand):
             f"{raw['activites']} activité(s), {raw['accompagnements']} accompagnement(s) : agrégats "
             + ("exacts." if same else "DIFFÉRENTS — relancez avec --rebuild.")
         )
+        orphans = {name: count for name, count in services.orphan_references().items() if count}
+        if orphans:
+            listed = ", ".join(f"{name} : {count}" for name, count in orphans.items())
+            raise CommandError(f"Activités dont la référence n'existe plus — {listed}.")
+        self.stdout.write("Références des activités : toutes présentes.")
 
     def handle_purge(self, *, months, dry_run, **options):
         with command_run():
