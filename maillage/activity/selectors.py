@@ -384,19 +384,6 @@ def _empty_publics() -> dict[str, dict[str, int]]:
     return {group: dict.fromkeys(GROUPS[group][0].values, 0) for group in GROUPS}
 
 
-def _publics_activities(ref=None, start=None, end=None, structure_ids=None, mediateur=None):
-    """The live activities of the scope, the territory as a list of commune codes: the (commune,
-    date) index serves communes and EPCI, and no join on the communes is needed."""
-    qs = Activity.objects.live().between(start, end)
-    if ref is not None:
-        qs = qs.filter(commune_id__in=list(ref.communes().values_list("code", flat=True)))
-    if structure_ids is not None:
-        qs = qs.filter(structure_id__in=list(structure_ids))
-    if mediateur is not None:
-        qs = qs.filter(mediateur=mediateur)
-    return qs
-
-
 def _followed_links(ref=None, start=None, end=None, structure_ids=None):
     """Accompagnements of followed people in scope, read alone: they carry their activity's date,
     commune, structure and whether it is live."""
@@ -467,7 +454,7 @@ def raw_publics_figures(ref=None, start=None, end=None, structure_ids=None, medi
     one grouped scan of the activities with anonymous people, one of the followed people's
     accompagnements."""
     year = year or timezone.localdate().year
-    activities = _publics_activities(ref, start, end, structure_ids, mediateur)
+    activities = _activities(ref, start, end, structure_ids, mediateur)
     result = _empty_publics()
     _add_followed(result, Accompagnement.objects.filter(activity__in=activities), year)
     collective = Q(type=TypeActivite.COLLECTIF)
