@@ -8,8 +8,9 @@ class ActivityConfig(AppConfig):
 
     def ready(self):
         from maillage.activity import indicators
-        from maillage.activity.panels import territory_activity_panel
-        from maillage.core.panels import register_territory_panel
+        from maillage.activity.panels import structure_activity_panel, territory_activity_panel
+        from maillage.core.panels import register_structure_panel, register_territory_panel
 
         register_territory_panel(territory_activity_panel)
+        register_structure_panel(structure_activity_panel)
         indicators.register()

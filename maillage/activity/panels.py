@@ -29,3 +29,15 @@ def territory_activity_panel(request, ref) -> Panel:
         },
         order=20,
     )
+
+
+def structure_activity_panel(request, structure) -> Panel | None:
+    """On a structure's page, for those who may see its statistics: a link to its dashboard."""
+    if not perms.can_view_structure_statistics(request.user, structure):
+        return None
+    return Panel(
+        title="Activité de médiation numérique",
+        template="activity/includes/structure_panel.html",
+        context={"structure": structure},
+        order=20,
+    )

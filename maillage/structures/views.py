@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from maillage.core.panels import structure_panels
 from maillage.core.policy import PUBLIC, access, any_role
 from maillage.core.roles import Role
 from maillage.structures import perms, selectors, services
@@ -81,7 +82,13 @@ def structure_detail(request, pk):
     return render(
         request,
         "structures/detail.html",
-        {"structure": structure, "can_manage": can_manage, "members": members, "invitations": invitations},
+        {
+            "structure": structure,
+            "can_manage": can_manage,
+            "members": members,
+            "invitations": invitations,
+            "panels": structure_panels(request, structure),
+        },
     )
 
 

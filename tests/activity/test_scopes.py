@@ -213,3 +213,19 @@ def test_a_region_dashboard_and_api_have_the_publics(client):
     assert publics == raw_publics_figures(region, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     shown = {k: v for k, v in data["publics"]["genre"].items() if v is not None}
     assert shown and all(publics["genre"][k] == v for k, v in shown.items())
+
+
+def test_a_structure_page_links_to_its_dashboard_for_those_who_may_see_it(client):
+    structure = StructureFactory(commune_id="28085")
+    dashboard = reverse("activity:structure_dashboard", args=[structure.pk])
+    page = reverse("structures:detail", args=[structure.pk])
+    for member in (
+        MembershipFactory(gestionnaire=True, structure=structure),
+        MembershipFactory(structure=structure),
+        MembershipFactory(coordinateur=True),
+    ):
+        client.force_login(member.user)
+        assert dashboard in client.get(page).content.decode(), member
+    client.force_login(MembershipFactory(observateur=True).user)  # territorial aggregates only
+    response = client.get(page)
+    assert response.status_code == 200 and dashboard not in response.content.decode()

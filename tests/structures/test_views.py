@@ -76,3 +76,12 @@ def test_revoke_needs_confirmation(client):
     client.post(url)
     mediateur.refresh_from_db()
     assert not mediateur.is_active
+
+
+def test_territory_pages_count_the_active_structures_by_type(client):
+    StructureFactory(commune_id="28085", type="france_services")
+    StructureFactory(commune_id="28134", type="france_services")
+    StructureFactory(commune_id="45234", type="france_services")  # another département
+    html = client.get(reverse("territories:departement", args=["28"])).content.decode()
+    assert "2 structures actives déclarées sur ce territoire" in html
+    assert "France Services : 2" in html
