@@ -245,7 +245,12 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["structure", "date"], name="activity_structure_date_idx"),
             models.Index(fields=["commune", "date"], name="activity_commune_date_idx"),
-            models.Index(fields=["mediateur", "date"], name="activity_mediateur_date_idx"),
+            # Partial: imported and generated activities often have no médiateur.
+            models.Index(
+                fields=["mediateur", "date"],
+                condition=models.Q(mediateur__isnull=False),
+                name="activity_mediateur_date_idx",
+            ),
             models.Index(fields=["import_batch"], name="activity_import_batch_idx"),
             # Partial: most activities have no place and no fingerprint (entered in the form).
             models.Index(fields=["place"], condition=models.Q(place__isnull=False), name="activity_place_idx"),
