@@ -4,9 +4,9 @@ Every change goes through `apply(where, params, sign)`: it adds (+1) or subtract
 the matching live activities to the rollup rows of their day (and month) × structure × commune,
 with `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE` (PostgreSQL and SQLite alike). Creating
 an activity adds it, deleting subtracts it, editing subtracts the old version then adds the new;
-`rebuild()` starts again from zero. Bulk inserts (imports, generation) use `add_rows` instead: the
-sums of the new rows are grouped in memory (deltas.py) and upserted once per table (staging.py),
-without reading the batch back.
+`rebuild()` starts again from zero. Bulk inserts (bulk.insert_activities: imports, generation) use
+`add_deltas` instead: the sums of the new rows are grouped in memory (deltas.py) and upserted once
+per table (staging.py), without reading the batch back.
 """
 
 import functools
@@ -14,7 +14,6 @@ import functools
 from django.db import connection, transaction
 
 from maillage.activity import staging
-from maillage.activity.deltas import batch_deltas
 from maillage.activity.enums import DUREE_BUCKETS, THEMATIQUE_BITS, Autonomie, TypeActivite, TypeLieu
 from maillage.activity.models import (
     COUNTER_COLUMNS,
@@ -30,9 +29,9 @@ from maillage.territories.models import Commune
 KEY_COLUMNS = ["period", "structure_id", "commune_code", "epci_code", "departement_code", "region_code"]
 
 
-def _detail_count(key: str) -> str:
+def _detail_count(key: str, vendor: str) -> str:
     """A workshop's count of anonymous participants for `key` (participants_anonymes_detail)."""
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         return f"COALESCE((a.participants_anonymes_detail ->> '{key}')::integer, 0)"
     return f"COALESCE(CAST(json_extract(a.participants_anonymes_detail, '$.{key}') AS INTEGER), 0)"
 
@@ -65,7 +64,7 @@ def _counter_expressions(vendor: str) -> dict[str, str]:
     for group in GROUPS:
         for key, value in zip(group_keys(group), known_values(group), strict=True):
             expressions[f"anonymes_{key}"] = (
-                f"CASE WHEN a.type = '{col}' THEN {_detail_count(key)} "
+                f"CASE WHEN a.type = '{col}' THEN {_detail_count(key, vendor)} "
                 f"WHEN a.beneficiaire_{group} = '{value}' THEN a.participants_anonymes ELSE 0 END"
             )
     assert list(expressions) == COUNTER_COLUMNS
@@ -146,12 +145,6 @@ def add_activity(activity_id: int) -> None:
 def subtract_activity(activity_id: int, date) -> None:
     """Take a live activity out of the rollups (call before changing or deleting it)."""
     apply("a.id = %s", [activity_id], sign=-1, emptied_between=(date.replace(day=1), date))
-
-
-def add_rows(rows: list[tuple]) -> None:
-    """Add new live activities (ingest.COLUMNS tuples, just inserted) to the three rollups."""
-    if rows:
-        add_deltas(batch_deltas(rows))
 
 
 def add_deltas(found) -> None:

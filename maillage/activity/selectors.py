@@ -393,12 +393,7 @@ def _followed_links(ref=None, start=None, end=None, structure_ids=None):
     if end:
         links = links.filter(activity_date__lte=end)
     if ref is not None:
-        if ref.level == Level.COMMUNE:
-            links = links.filter(activity_commune__in=[ref.code, *_arrondissements().get(ref.code, [])])
-        else:
-            column = {Level.EPCI: "epci_id", Level.DEPARTEMENT: "departement_id", Level.REGION: "region_id"}
-            codes = Commune.objects.filter(**{column[ref.level]: ref.code}).values("code")
-            links = links.filter(activity_commune__in=codes)
+        links = links.filter(activity_commune__in=ref.communes().values("code"))
     if structure_ids is not None:
         links = links.filter(activity_structure_id__in=list(structure_ids))
     return links
