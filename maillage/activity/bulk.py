@@ -14,7 +14,7 @@ from operator import itemgetter
 from django.db import transaction
 
 from maillage.activity import rollups
-from maillage.activity.deltas import batch_deltas, territories_of
+from maillage.activity.deltas import blocks_deltas, territories_of
 from maillage.activity.ingest import COLUMNS, ingest_rows
 
 BLOCK = 250_000
@@ -36,7 +36,7 @@ def insert_activities(rows, *, block: int = BLOCK, timings: dict | None = None) 
             started = time.perf_counter()
             chunk.sort(key=_INDEX_ORDER)
             territories = territories_of(chunk)
-            found = ingest_rows(chunk, meanwhile=lambda chunk=chunk, known=territories: batch_deltas(chunk, known))
+            found = ingest_rows(chunk, meanwhile=lambda blocks, known=territories: blocks_deltas(blocks, known))
             copied = time.perf_counter()
             rollups.add_deltas(found)
             spent["copy"] += copied - started

@@ -12,6 +12,7 @@ EPCI, département and région, come from one query on the batch's distinct comm
 import datetime as dt
 import json
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -70,6 +71,19 @@ class _Table(dict):
 
     def __missing__(self, name: str) -> list:
         self[name] = values = list(map(itemgetter(COLUMNS.index(name)), self.rows))
+        return values
+
+
+class _Blocks(dict):
+    """The same columns from blocks already transposed (ingest.copy_rows), joined on first use."""
+
+    def __init__(self, blocks: list[list[tuple]]):
+        super().__init__()
+        self.blocks = blocks
+
+    def __missing__(self, name: str) -> list:
+        position = COLUMNS.index(name)
+        self[name] = values = list(chain.from_iterable(block[position] for block in self.blocks))
         return values
 
 
@@ -175,15 +189,23 @@ def _first_of_month(days: np.ndarray) -> np.ndarray:
 def batch_deltas(rows: list[tuple], territories: dict | None = None) -> BatchDeltas:
     """The rollup deltas of new live activities given as ingest.COLUMNS tuples (at least one);
     `territories` as territories_of(rows) gives them (read here when not given)."""
-    table = _Table(rows)
+    return _deltas(_Table(rows), territories or territories_of(rows))
+
+
+def blocks_deltas(blocks: list[list[tuple]], territories: dict) -> BatchDeltas:
+    """batch_deltas of rows given as transposed blocks (what ingest.ingest_rows hands over)."""
+    return _deltas(_Blocks(blocks), territories)
+
+
+def _deltas(table: dict[str, list], territories: dict) -> BatchDeltas:
     counters = _counters(table)
-    days = np.fromiter(map(dt.date.toordinal, table["date"]), dtype=np.int64, count=len(rows))
+    dates = table["date"]
+    days = np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
     seen: dict[str, int] = {}
     commune = np.fromiter(
-        (seen.setdefault(code, len(seen)) for code in table["commune_id"]), dtype=np.int64, count=len(rows)
+        (seen.setdefault(code, len(seen)) for code in table["commune_id"]), dtype=np.int64, count=len(dates)
     )
     communes = list(seen)
-    territories = territories or territories_of(rows)
     territories = [territories[code] for code in communes]
     structure = _integers(table["structure_id"])
     structures, structure_index = np.unique(structure, return_inverse=True)

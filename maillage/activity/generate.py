@@ -89,7 +89,7 @@ def _workshop_detail(rng, participants: int) -> str:
 
 
 def generated_rows(
-    *, n: int, seed: int, structures: list, communes: list[str], start: dt.date, end: dt.date, batch_id: int, now
+    *, n: int, seed: int, structures: list, communes: list[str], start: dt.date, end: dt.date, batch_id: int
 ):
     """Yield n ingest tuples (see ingest.COLUMNS)."""
     rng = random.Random(seed)
@@ -156,8 +156,6 @@ def generated_rows(
             "generation",
             None,
             batch_id,
-            now,
-            now,
         )
 
 
@@ -191,7 +189,6 @@ def generate_activities(
     communes = sorted(
         Commune.objects.filter(departement_id__in=departements, is_current=True).values_list("code", flat=True)
     )
-    now = timezone.now()
     with transaction.atomic():
         batch = ActivityImport.objects.create(
             filename=label or f"generation-{n}-{seed}", report={"generated": n, "seed": seed}
@@ -205,7 +202,6 @@ def generate_activities(
                 start=start,
                 end=end,
                 batch_id=batch.pk,
-                now=now,
             )
         )
     return batch

@@ -126,7 +126,6 @@ def import_activities(
     report["created"] = len(new)
     if dry_run:
         return report, batch
-    now = timezone.now()
     with transaction.atomic():
         batch.save()
         insert_activities(
@@ -136,7 +135,6 @@ def import_activities(
                 source="import",
                 fingerprint=print_,
                 batch_id=batch.pk,
-                now=now,
             )
             for print_, checked in new
         )

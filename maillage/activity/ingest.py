@@ -42,12 +42,10 @@ COLUMNS = [
     "source",
     "fingerprint",
     "import_batch_id",
-    "created_at",
-    "updated_at",
-]
+]  # created_at and updated_at: the database default (the start of the COPY statement)
 
 
-def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_id, now) -> tuple:
+def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_id) -> tuple:
     """A COLUMNS tuple from the values of validation.RowChecker (JSON lists serialised)."""
     participants = values["participants_anonymes"]
     return (
@@ -79,8 +77,6 @@ def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_
         source,
         fingerprint,
         batch_id,
-        now,
-        now,
     )
 
 
@@ -127,10 +123,15 @@ def _column_text(values: tuple) -> list[str] | map:
 
 def copy_text(rows: list[tuple]) -> bytes:
     """COPY text of a block of rows, built column by column."""
-    if not rows:
+    return columns_text(list(zip(*rows, strict=True)))
+
+
+def columns_text(columns: list[tuple]) -> bytes:
+    """COPY text of a block given as its columns (the rows transposed)."""
+    if not columns or not columns[0]:
         return b""
-    columns = [_column_text(values) for values in zip(*rows, strict=True)]
-    return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode()
+    texts = [_column_text(values) for values in columns]
+    return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode()
 
 
 def _blocks(rows, size: int):
@@ -147,18 +148,22 @@ def _blocks(rows, size: int):
 def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
     """COPY tuples into `table` (PostgreSQL), by blocks of 50,000.
 
-    `meanwhile()`, if given, is called once every block has been queued, while PostgreSQL is still
-    taking the rows in (a writer thread sends the data); its result is returned."""
+    `meanwhile(blocks)`, if given, is called once every block has been queued, while PostgreSQL is
+    still taking the rows in (a writer thread sends the data), with the blocks as their columns
+    (each block transposed once, for the COPY text and for the caller); its result is returned."""
     writer = QueuedLibpqWriter(cursor.cursor) if meanwhile else None
+    transposed = []
     with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=writer) as copy:
         for block in _blocks(rows, 50_000):
-            copy.write(copy_text(block))
-        return meanwhile() if meanwhile else None
+            transposed.append(list(zip(*block, strict=True)))
+            copy.write(columns_text(transposed[-1]))
+        return meanwhile(transposed) if meanwhile else None
 
 
 def ingest_rows(rows: list[tuple], *, meanwhile=None):
-    """Insert COLUMNS tuples inside the caller's transaction; returns what `meanwhile()` returns
-    (on PostgreSQL it runs while the database is still inserting the rows)."""
+    """Insert COLUMNS tuples inside the caller's transaction; returns what `meanwhile(blocks)`
+    returns, given the rows as transposed blocks (on PostgreSQL it runs while the database is still
+    inserting the rows)."""
     table = Activity._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -166,4 +171,4 @@ def ingest_rows(rows: list[tuple], *, meanwhile=None):
         sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
         for block in _blocks(rows, 5000):
             cursor.executemany(sql, block)
-    return meanwhile() if meanwhile else None
+    return meanwhile([list(zip(*rows, strict=True))]) if meanwhile and rows else None

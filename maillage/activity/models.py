@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 
 from maillage.activity.enums import (
     DUREE_BUCKETS,
@@ -233,8 +234,10 @@ class Activity(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # Database defaults too: the bulk COPY (ingest.py) leaves them to the server (the start of its
+    # statement), which saves parsing two timestamps per row.
+    created_at = models.DateTimeField("créée le", auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField("modifiée le", auto_now=True, db_default=Now())
     deleted_at = models.DateTimeField("supprimée le", null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()

@@ -4,11 +4,10 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from django.utils import timezone
 
 from maillage.activity import rollups
 from maillage.activity.bulk import insert_activities
-from maillage.activity.deltas import Delta, batch_deltas
+from maillage.activity.deltas import Delta, batch_deltas, blocks_deltas, territories_of
 from maillage.activity.generate import generated_rows
 from maillage.activity.ingest import COLUMNS, copy_text
 from maillage.activity.models import Activity, ActivityImport, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
@@ -42,7 +41,6 @@ def _rows(n, seed, structures, batch, communes=("28085", "28134", "28280", "4523
             start=dt.date(2024, 1, 25),
             end=dt.date(2024, 4, 10),
             batch_id=batch.pk,
-            now=timezone.now(),
         )
     )
 
@@ -129,6 +127,17 @@ def test_deltas_follow_each_counter_rule():
     assert month["autonomie_autonome"] == 3 and daily[0][8] + daily[1][8] == 11
     themes = [column for column in rollups.COUNTER_COLUMNS if column.startswith("th_")]
     assert (month[themes[0]], month[themes[1]], month[themes[2]]) == (3, 0, 10)
+
+
+def test_deltas_of_transposed_blocks_equal_the_deltas_of_the_rows():
+    structures = [(StructureFactory(commune_id=code).pk, code) for code in ("28085", "45234", "75108")]
+    rows = _rows(500, 21, structures, ActivityImport.objects.create(filename="blocs"))
+    blocks = [list(zip(*part, strict=True)) for part in (rows[:123], rows[123:124], rows[124:])]
+    expected, found = batch_deltas(rows), blocks_deltas(blocks, territories_of(rows))
+    assert found.communes == expected.communes and found.territories == expected.territories
+    for level in ("daily", "monthly", "departement"):
+        assert found.rows(getattr(found, level)) == expected.rows(getattr(expected, level)), level
+    assert found.monthly.counters.sum() > 0
 
 
 def test_copy_text_escapes_and_marks_nulls():
