@@ -4,6 +4,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from maillage.activity import rollups
 from maillage.activity.bulk import insert_activities
@@ -164,6 +165,10 @@ def test_bulk_insert_keeps_text_with_tabs_newlines_and_backslashes():
     insert_activities([(*row[:index], text, *row[index + 1 :]) for row, text in zip(rows, notes, strict=True)])
     assert sorted(Activity.objects.values_list("notes", flat=True)) == sorted(notes)
     assert activity_figures() == raw_figures()
+    # created_at / updated_at come from the database default (not sent in the COPY).
+    before = timezone.now() - dt.timedelta(minutes=5)
+    stamps = list(Activity.objects.values_list("created_at", "updated_at"))
+    assert all(created and updated and created >= before and updated >= before for created, updated in stamps)
 
 
 def test_unknown_commune_rolls_the_whole_insert_back():
