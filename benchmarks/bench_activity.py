@@ -14,7 +14,7 @@
    whole three years, so that each one updates rollup rows all over the daily table.
 
 The PostgreSQL settings that matter for bulk loads are printed with the results (see
-docs/activity/README.md, "Server settings").
+docs/decisions/006-postgresql-server-settings.md).
 """
 
 import datetime as dt

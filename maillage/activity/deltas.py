@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 
 import numpy as np
 
@@ -62,20 +61,9 @@ class BatchDeltas:
         return rows
 
 
-class _Table(dict):
-    """The rows' columns by COLUMNS name, each extracted on first use (C-level itemgetter)."""
-
-    def __init__(self, rows: list[tuple]):
-        super().__init__()
-        self.rows = rows
-
-    def __missing__(self, name: str) -> list:
-        self[name] = values = list(map(itemgetter(COLUMNS.index(name)), self.rows))
-        return values
-
-
 class _Blocks(dict):
-    """The same columns from blocks already transposed (ingest.copy_rows), joined on first use."""
+    """The rows' columns by COLUMNS name, from blocks already transposed (ingest.copy_rows), each
+    joined on first use."""
 
     def __init__(self, blocks: list[list[tuple]]):
         super().__init__()
@@ -189,7 +177,7 @@ def _first_of_month(days: np.ndarray) -> np.ndarray:
 def batch_deltas(rows: list[tuple], territories: dict | None = None) -> BatchDeltas:
     """The rollup deltas of new live activities given as ingest.COLUMNS tuples (at least one);
     `territories` as territories_of(rows) gives them (read here when not given)."""
-    return _deltas(_Table(rows), territories or territories_of(rows))
+    return blocks_deltas([list(zip(*rows, strict=True))], territories or territories_of(rows))
 
 
 def blocks_deltas(blocks: list[list[tuple]], territories: dict) -> BatchDeltas:

@@ -155,8 +155,10 @@ def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
     transposed = []
     with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=writer) as copy:
         for block in _blocks(rows, 50_000):
-            transposed.append(list(zip(*block, strict=True)))
-            copy.write(columns_text(transposed[-1]))
+            block_columns = list(zip(*block, strict=True))
+            if meanwhile:
+                transposed.append(block_columns)
+            copy.write(columns_text(block_columns))
         return meanwhile(transposed) if meanwhile else None
 
 
