@@ -1,15 +1,18 @@
-"""Fast insertion of pre-validated activities: COPY on PostgreSQL, executemany elsewhere.
+"""Fast insertion of pre-validated activities: binary COPY on PostgreSQL, executemany elsewhere.
 
 Rows are plain tuples in COLUMNS order (no model instances: at millions of rows, building and
 preparing model objects costs more than the database). bulk.insert_activities adds them to
 the rollups in the same transaction.
 """
 
-import datetime as dt
 import json
+from collections import deque
 
 from django.db import connection
+from psycopg import postgres
+from psycopg.adapt import Dumper
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.pq import Format
 
 from maillage.activity.models import Activity
 
@@ -80,60 +83,6 @@ def row_from_values(values: dict, *, mask: int, source: str, fingerprint, batch_
     )
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_BOOLEANS = {True: "t", False: "f", None: "\\N"}
-
-
-def _text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    return str(value)  # int, date (ISO), aware datetime (ISO with offset)
-
-
-def _column_text(values: tuple) -> list[str] | map:
-    """One column in COPY's text format, converted with the cheapest rule its value types allow
-    (a C-level map over the column instead of one Python call per value)."""
-    kinds = set(map(type, values))
-    if kinds <= {bool, type(None)}:
-        return [_BOOLEANS[value] for value in values]
-    if kinds == {str}:
-        joined = "".join(values)
-        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-            return [value.translate(_ESCAPES) for value in values]
-        return values
-    if kinds == {str, type(None)}:
-        present = [value for value in values if value is not None]
-        joined = "".join(present)
-        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-            return list(map(_text, values))
-        return ["\\N" if value is None else value for value in values]
-    if type(None) not in kinds and kinds <= {int, dt.date, dt.datetime}:
-        if len(kinds) == 1 and len(set(values)) == 1:  # a constant column (batch id, timestamps)
-            return [str(values[0])] * len(values)
-        return map(str, values)
-    return map(_text, values)
-
-
-def copy_text(rows: list[tuple]) -> bytes:
-    """COPY text of a block of rows, built column by column."""
-    return columns_text(list(zip(*rows, strict=True)))
-
-
-def columns_text(columns: list[tuple]) -> bytes:
-    """COPY text of a block given as its columns (the rows transposed)."""
-    if not columns or not columns[0]:
-        return b""
-    texts = [_column_text(values) for values in columns]
-    return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode()
-
-
 def _blocks(rows, size: int):
     block = []
     for row in rows:
@@ -145,20 +94,42 @@ def _blocks(rows, size: int):
         yield block
 
 
-def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
-    """COPY tuples into `table` (PostgreSQL), by blocks of 50,000.
+class _JsonbFromText(Dumper):
+    """jsonb in COPY's binary format from text that is already JSON: the format's version byte,
+    then the text (rows carry their JSON fields serialised, see row_from_values)."""
 
-    `meanwhile(blocks)`, if given, is called once every block has been queued, while PostgreSQL is
-    still taking the rows in (a writer thread sends the data), with the blocks as their columns
-    (each block transposed once, for the COPY text and for the caller); its result is returned."""
-    writer = QueuedLibpqWriter(cursor.cursor) if meanwhile else None
+    oid = postgres.types["jsonb"].oid
+    format = Format.BINARY
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
+    """The columns' PostgreSQL type oids (binary COPY sends each value in its column's own type)."""
+    cursor.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+    return [column.type_code for column in cursor.description]
+
+
+def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
+    """COPY tuples into `table` (PostgreSQL) in the binary format, by blocks of 50,000.
+
+    psycopg formats each row in C and PostgreSQL reads the values without parsing text (dates,
+    integers); JSON fields are given as text. `meanwhile(blocks)`, if given, is called once every
+    block has been queued, while PostgreSQL is still taking the rows in (a writer thread sends the
+    data), with the blocks as their columns (each block transposed once); its result is returned."""
+    pg = cursor.cursor
+    pg.adapters.register_dumper(None, _JsonbFromText)
+    types = _column_types(pg, table, columns)
+    writer = QueuedLibpqWriter(pg) if meanwhile else None
     transposed = []
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=writer) as copy:
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)"
+    with pg.copy(statement, writer=writer) as copy:
+        copy.set_types(types)
         for block in _blocks(rows, 50_000):
-            block_columns = list(zip(*block, strict=True))
+            deque(map(copy.write_row, block), maxlen=0)
             if meanwhile:
-                transposed.append(block_columns)
-            copy.write(columns_text(block_columns))
+                transposed.append(list(zip(*block, strict=True)))
         return meanwhile(transposed) if meanwhile else None
 
 

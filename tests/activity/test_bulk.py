@@ -1,6 +1,7 @@
 """The bulk path (COPY + rollup deltas summed in memory) gives exactly what the SQL rollups give."""
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from maillage.activity import rollups
 from maillage.activity.bulk import insert_activities
 from maillage.activity.deltas import Delta, batch_deltas, blocks_deltas, territories_of
 from maillage.activity.generate import generated_rows
-from maillage.activity.ingest import COLUMNS, copy_text
+from maillage.activity.ingest import COLUMNS
 from maillage.activity.models import Activity, ActivityImport, DailyRollup, MonthlyDepartementRollup, MonthlyRollup
 from maillage.activity.selectors import activity_figures, raw_figures
 from maillage.activity.staging import binary_copy_data
@@ -141,19 +142,28 @@ def test_deltas_of_transposed_blocks_equal_the_deltas_of_the_rows():
     assert found.monthly.counters.sum() > 0
 
 
-def test_copy_text_escapes_and_marks_nulls():
-    when = dt.datetime(2024, 5, 2, 10, 30, tzinfo=dt.UTC)
-    rows = [
-        (1, "a\tb", None, True, dt.date(2024, 5, 2), when, "x"),
-        (2, "back\\slash\nline\r", "28085", None, dt.date(2024, 5, 3), when, "x"),
-        (3, "", "", False, dt.date(2024, 5, 4), when, "x"),
-    ]
-    assert copy_text(rows).decode().split("\n") == [
-        "1\ta\\tb\t\\N\tt\t2024-05-02\t2024-05-02 10:30:00+00:00\tx",
-        "2\tback\\\\slash\\nline\\r\t28085\t\\N\t2024-05-03\t2024-05-02 10:30:00+00:00\tx",
-        "3\t\t\tf\t2024-05-04\t2024-05-02 10:30:00+00:00\tx",
-        "",
-    ]
+def test_bulk_insert_stores_every_column_as_given():
+    """Each value lands in its column's type (binary COPY on PostgreSQL): JSON documents, not
+    strings; dates; NULL, true and false; integers and text."""
+    structure = StructureFactory(commune_id="28085")
+    batch = ActivityImport.objects.create(filename="types")
+    notes, oriente = COLUMNS.index("notes"), COLUMNS.index("oriente_vers_structure")
+    rows = []
+    for number, row in enumerate(_rows(60, 8, [(structure.pk, "28085")], batch)):
+        row = list(row)
+        row[notes], row[oriente] = f"ligne {number}", (None, True, False)[number % 3]
+        rows.append(tuple(row))
+    insert_activities(rows)
+    json_columns = {"thematiques", "materiel", "participants_anonymes_detail"}
+    expected = {
+        row[notes]: tuple(
+            json.loads(value) if name in json_columns else value for name, value in zip(COLUMNS, row, strict=True)
+        )
+        for row in rows
+    }
+    stored = {row[notes]: row for row in Activity.objects.values_list(*COLUMNS)}
+    assert stored == expected
+    assert any(row[COLUMNS.index("participants_anonymes_detail")] for row in stored.values())
 
 
 def test_bulk_insert_keeps_text_with_tabs_newlines_and_backslashes():
