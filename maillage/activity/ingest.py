@@ -6,7 +6,6 @@ the rollups in the same transaction.
 """
 
 import json
-from collections import deque
 
 from django.db import connection
 from psycopg import postgres
@@ -127,7 +126,8 @@ def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
     with pg.copy(statement, writer=writer) as copy:
         copy.set_types(types)
         for block in _blocks(rows, 50_000):
-            deque(map(copy.write_row, block), maxlen=0)
+            for row in block:
+                copy.write_row(row)
             if meanwhile:
                 transposed.append(list(zip(*block, strict=True)))
         return meanwhile(transposed) if meanwhile else None
