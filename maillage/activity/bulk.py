@@ -18,9 +18,9 @@ from maillage.activity.deltas import blocks_deltas, territories_of
 from maillage.activity.ingest import COLUMNS, ingest_rows
 
 BLOCK = 250_000
-# Rows are copied in the order of the activity table's main indexes: consecutive insertions then
-# land on the same index pages instead of random ones (×1.8 on a 10-million-row table).
-_INDEX_ORDER = itemgetter(COLUMNS.index("structure_id"), COLUMNS.index("commune_id"), COLUMNS.index("date"))
+# Rows are copied in the order of the activity table's (structure, date) index: consecutive
+# insertions then land on the same index pages instead of random ones (×1.8 on a 10-million-row table).
+_INDEX_ORDER = itemgetter(COLUMNS.index("structure_id"), COLUMNS.index("date"))
 
 
 def insert_activities(rows, *, block: int = BLOCK, timings: dict | None = None) -> int:

@@ -235,7 +235,7 @@ class Activity(models.Model):
         db_constraint=False,
     )
     # Database defaults too: the bulk COPY (ingest.py) leaves them to the server (the start of its
-    # statement), which saves parsing two timestamps per row.
+    # statement) instead of sending two timestamps per row.
     created_at = models.DateTimeField("créée le", auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField("modifiée le", auto_now=True, db_default=Now())
     deleted_at = models.DateTimeField("supprimée le", null=True, blank=True)
