@@ -56,12 +56,12 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField("action", max_length=64, db_index=True)
+    action = models.CharField("action", max_length=64)
     object_type = models.CharField("type d'objet", max_length=64, blank=True)
     object_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
     object_repr = models.CharField("objet", max_length=255, blank=True)
-    departement_code = models.CharField("département", max_length=3, blank=True, db_index=True)
-    epci_code = models.CharField("EPCI", max_length=9, blank=True, db_index=True)
+    departement_code = models.CharField("département", max_length=3, blank=True)
+    epci_code = models.CharField("EPCI", max_length=9, blank=True)
     structure_id = models.BigIntegerField("structure", null=True, blank=True, db_index=True)
     payload = models.JSONField("détails", default=dict, blank=True)
     personal_data = models.BooleanField("données personnelles", default=False)
@@ -73,7 +73,14 @@ class AuditEntry(models.Model):
         verbose_name = "entrée du journal"
         verbose_name_plural = "journal"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # Plain btree indexes, without the `varchar_pattern_ops` twin that `db_index=True` adds to a
+        # CharField: the journal is filtered by equality only (decision 007).
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+            models.Index(fields=["departement_code"], name="audit_departement_idx"),
+            models.Index(fields=["epci_code"], name="audit_epci_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -27,7 +27,8 @@ class Place(TimestampedModel):
     """A lieu de médiation numérique: every field of the national standard, plus provenance."""
 
     # Provenance: the dataset it was imported from and its identifier there (the natural key).
-    dataset = models.CharField("jeu de données", max_length=120, db_index=True)
+    # No index of its own: the unique (dataset, local_id) constraint's index starts with it.
+    dataset = models.CharField("jeu de données", max_length=120)
     local_id = models.CharField("identifiant dans la source", max_length=300)
     import_batch = models.ForeignKey(
         "ImportBatch",
@@ -36,6 +37,18 @@ class Place(TimestampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,  # decision 007
+    )
+    # The import that created it (its journal entry says who, when, from which file): decision 007.
+    created_batch = models.ForeignKey(
+        "ImportBatch",
+        verbose_name="créé par l'import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     imported_at = models.DateTimeField("importé le", null=True, blank=True)
     missing_since = models.DateTimeField("absent de sa source depuis", null=True, blank=True)
@@ -83,6 +96,8 @@ class Place(TimestampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,  # decision 007
+        db_index=False,  # the (commune, is_published) index starts with it
     )
     position_latitude = models.FloatField("latitude retenue", null=True, blank=True)
     position_longitude = models.FloatField("longitude retenue", null=True, blank=True)
@@ -96,6 +111,7 @@ class Place(TimestampedModel):
         null=True,
         blank=True,
         related_name="places",
+        db_constraint=False,  # decision 007
     )
     is_published = models.BooleanField("publié", default=True)
     merged_into = models.ForeignKey(

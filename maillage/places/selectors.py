@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Q
 
+from maillage.core.models import AuditEntry
+from maillage.places.enums import AuditAction
 from maillage.places.hours import weekly_hours
 from maillage.places.models import Place
 
@@ -83,3 +86,14 @@ def territory_place_figures(ref) -> dict:
     parts = [f"{counts['by_dispositif'].get(name, 0)} {label}" for name, label in HEADLINE_DISPOSITIFS]
     sentence = f"{total} lieu{'x' if total > 1 else ''}" + (" dont " + ", ".join(parts) if total else "")
     return {**counts, "sentence": sentence}
+
+
+def place_history(place: Place):
+    """The journal entries of a place, newest first: its own (changes, merges, disappearance) and,
+    for a place an import created, that import's entry (decision 007)."""
+    entries = Q(object_type="places.place", object_id=str(place.pk))
+    if place.created_batch_id:
+        entries |= Q(
+            action=AuditAction.IMPORT_RUN, object_type="places.importbatch", object_id=str(place.created_batch_id)
+        )
+    return AuditEntry.objects.filter(entries).select_related("actor")

@@ -76,3 +76,61 @@ def test_progress_is_reported_column_by_column_up_to_the_whole():
     assert len(shares) == ColumnChecker.COLUMN_STEPS  # one step per checked column
     assert shares == sorted(shares) and shares[0] > 0
     assert shares[-1] == 1.0
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.django_db
+def test_plain_csv_read_as_columns_reports_like_the_converted_rows():
+    """A CSV spelt as the standard goes to the checker column by column (`_PlainColumns`); with one
+    column spelt differently it goes row by row through the variant (`_ConvertedRows`). Both give
+    the same report, the same stored extra columns, and drop the columns naming people."""
+    from maillage.places.importing.files import read_bytes
+    from maillage.places.importing.runner import ImportJob, _PlainColumns
+
+    header = [*VALID_ROW, "contact", "autre_colonne"]
+    rows = [
+        [*VALID_ROW.values(), "Jeanne Martin", "gardée"],
+        [*{**VALID_ROW, "id": "lieu-2", "nom": "N/A", "code_postal": "NC"}.values(), "", ""],
+        [*{**VALID_ROW, "id": "lieu-3", "latitude": "", "commune": "  Chartres "}.values(), "#N/D", "x"],
+        [*{**VALID_ROW, "id": "lieu-1"}.values(), "Paul", "doublon"],
+    ]
+    plain, renamed = _csv(header, rows), _csv(["ID", *header[1:]], rows)
+    assert _PlainColumns.of(read_bytes(plain, "a.csv"), detect(header)) is not None
+    assert _PlainColumns.of(read_bytes(renamed, "b.csv"), detect(["ID", *header[1:]])) is None
+
+    def report(data: bytes):
+        job = ImportJob(data=data, filename="lieux.csv", dataset="equivalence", dry_run=True)
+        found = job.run()
+        return found, job
+
+    by_columns, _ = report(plain)
+    by_rows, _ = report(renamed)
+    assert by_columns["rows"] == 4 and by_columns["accepted"] == 2 and by_columns["rejected"] == 2
+    renaming = [w for w in by_rows["warnings"] if w["field"] == "id" and "lue comme" in w["reason"]]
+    assert len(renaming) == 4  # the only difference: « ID » read as « id », once per row
+    assert [w for w in by_rows["warnings"] if w not in renaming] == by_columns["warnings"]
+    assert by_rows["errors"] == by_columns["errors"]
+    personal = [w for w in by_columns["warnings"] if w["field"] == "contact"]
+    assert [w["line"] for w in personal] == [2, 5]
+
+
+@pytest.mark.django_db
+def test_plain_csv_keeps_extra_columns_without_people():
+    from maillage.places.models import Place
+    from maillage.places.services import place_import_file
+
+    header = [*VALID_ROW, "contact", "autre_colonne"]
+    data = _csv(header, [[*VALID_ROW.values(), "Jeanne Martin", "gardée"]])
+    report, _ = place_import_file(actor=None, data=data, filename="lieux.csv", dataset="extra")
+    assert report["accepted"] == 1
+    assert Place.objects.get(dataset="extra").extra == {"autre_colonne": "gardée"}

@@ -1,5 +1,6 @@
 """The column-wise write (COPY text cells on PostgreSQL, bulk_create elsewhere) stores exactly what
-the file says, including characters that COPY escapes, and journals each new place."""
+the file says, including characters that COPY escapes; new places point to the import that created
+them, whose journal entry is their creation (decision 007)."""
 
 import json
 
@@ -10,9 +11,10 @@ from maillage.places.services import place_import_file
 from tests.places.helpers import VALID_ROW
 
 
-def _import_json(rows: list[dict]):
+def _import_json(rows: list[dict], *, with_batch: bool = False):
     data = json.dumps(rows, ensure_ascii=False).encode()
-    return place_import_file(actor=None, data=data, filename="copie.json", dataset="copie")[0]
+    report, batch = place_import_file(actor=None, data=data, filename="copie.json", dataset="copie")
+    return (report, batch) if with_batch else report
 
 
 def test_characters_copy_escapes_are_stored_as_given():
@@ -25,7 +27,7 @@ def test_characters_copy_escapes_are_stored_as_given():
         "autre_colonne": {"clé": "va\\leur\n", "liste": [1, 2.5, None]},
     }
     plain = {**VALID_ROW, "id": "lieu-2", "latitude": "", "longitude": ""}
-    report = _import_json([tricky, plain])
+    report, batch = _import_json([tricky, plain], with_batch=True)
     assert report["accepted"] == 2 and report["created"] == ["lieu\\1", "lieu-2"]
 
     place = Place.objects.get(dataset="copie", local_id="lieu\\1")
@@ -39,9 +41,10 @@ def test_characters_copy_escapes_are_stored_as_given():
     other = Place.objects.get(dataset="copie", local_id="lieu-2")
     assert other.latitude is None and other.position_origin == "commune" and other.extra == {}
 
-    created = AuditEntry.objects.filter(action=AuditAction.PLACE_CREATED, object_id__in=[place.pk, other.pk])
-    payloads = sorted((entry.object_id, entry.payload["id"], entry.payload["dataset"]) for entry in created)
-    assert payloads == sorted([(str(place.pk), "lieu\\1", "copie"), (str(other.pk), "lieu-2", "copie")])
+    assert place.created_batch == other.created_batch == batch
+    assert not AuditEntry.objects.filter(action=AuditAction.PLACE_CREATED).exists()
+    creation = AuditEntry.objects.get(action=AuditAction.IMPORT_RUN, object_id=str(batch.pk))
+    assert creation.payload["created"] == 2 and creation.payload["dataset"] == "copie"
 
 
 def test_reimport_finds_the_stored_values_equal():

@@ -173,3 +173,23 @@ def test_export_of_a_search(client):
     text = client.get(reverse("places:export", args=["csv"]), {"ou": "chateaudun", "rayon": "10"}).content.decode()
     lines = text.strip().splitlines()
     assert len(lines) == 2 and near.nom in lines[1]
+
+
+def test_history_of_an_imported_place_shows_its_creating_import_then_its_changes(client):
+    import json
+
+    from maillage.places.services import place_import_file
+    from tests.places.helpers import VALID_ROW
+
+    coordinator = MembershipFactory(coordinateur=True).user
+    first = json.dumps([VALID_ROW]).encode()
+    second = json.dumps([{**VALID_ROW, "nom": "Espace renommé"}]).encode()
+    place_import_file(actor=coordinator, data=first, filename="premier.json", dataset="histoire")
+    place_import_file(actor=coordinator, data=second, filename="second.json", dataset="histoire")
+    place = Place.objects.get(dataset="histoire")
+    client.force_login(coordinator)
+    history = html_lib.unescape(client.get(reverse("places:history", args=[place.pk])).content.decode())
+    created = history.index("Lieu créé par l'import du fichier « premier.json » (1 lieu créé)")
+    renamed = history.index("Espace renommé")
+    assert renamed < created  # newest first
+    assert "second.json" not in history  # the second import changed it: its own entry, not the import's

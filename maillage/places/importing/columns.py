@@ -9,7 +9,7 @@ read as absent in the row's key order, then field by field), and only for rows t
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -88,12 +88,18 @@ class ColumnChecker:
     )
 
     def check(self, rows: list[dict]) -> CheckedColumns:
+        """Check rows given as dicts (standard field → cell), each in its own key order."""
+        return self.check_columns(self._raw_columns(rows), len(rows), lambda index: rows[index].keys())
+
+    def check_columns(self, columns: dict, size: int, keys_of: Callable[[int], Iterable[str]]) -> CheckedColumns:
+        """Check `size` rows given as columns (standard field → cells; absent fields: None cells).
+        `keys_of(index)`: the fields row `index` has, in its order (the order of its first issues)."""
         self._columns_done = 0
-        size = len(rows)
         result = CheckedColumns(size)
-        raw = self._raw_columns(rows)
+        missing = [None] * size
+        raw = {name: columns.get(name, missing) for name in dict.fromkeys([*std.FIELD_NAMES, *columns])}
         absent = {name: _absent_cells(column) for name, column in raw.items()}
-        self._absent_issues(rows, raw, {name: hits for name, hits in absent.items() if hits}, result)
+        self._absent_issues(keys_of, raw, {name: hits for name, hits in absent.items() if hits}, result)
         cleaned = {name: _blanked(column, absent[name]) for name, column in raw.items()}
         for name in TEXT_FIELDS:
             self._per_value(name, cleaned[name], self._text_field, result)
@@ -131,7 +137,7 @@ class ColumnChecker:
         return {name: [row.get(name) for row in rows] for name in names}
 
     @staticmethod
-    def _absent_issues(rows: list[dict], raw: dict, flagged: dict, result: CheckedColumns) -> None:
+    def _absent_issues(keys_of, raw: dict, flagged: dict, result: CheckedColumns) -> None:
         """`valeur de remplacement` warnings come first in a row, in the order of its keys."""
         if not flagged:
             return
@@ -142,7 +148,8 @@ class ColumnChecker:
                 compress(range(len(column)), (value.__class__ is str and value in hits for value in column))
             )
         for index in sorted(candidates):
-            for name, value in rows[index].items():
+            for name in keys_of(index):
+                value = raw[name][index]
                 hits = flagged.get(name)
                 if hits and value.__class__ is str and value in hits:
                     result.add(index, [(False, name, _text(value), ABSENT_REASON)])

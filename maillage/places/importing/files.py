@@ -1,6 +1,7 @@
 """Reading a file of places into records, whatever its format, encoding and separator."""
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -23,14 +24,50 @@ class Record:
 
 
 @dataclass
+class CsvGrid:
+    """The cells of a CSV file as read: header, non-blank rows (lists of cells) and their line numbers."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def values(self, index: int) -> dict:
+        """Row `index` as a record's values (cells beyond the header kept under one key)."""
+        row = self.rows[index]
+        values = dict(zip(self.header, row, strict=False))
+        if len(row) > len(self.header):
+            values["__colonnes_en_trop__"] = row[len(self.header) :]
+        return values
+
+    def columns(self) -> dict[str, list] | None:
+        """Column name → cells, when every row has one cell per column and names are distinct."""
+        width = len(self.header)
+        if len(set(self.header)) != width or any(len(row) != width for row in self.rows):
+            return None
+        if not self.rows:
+            return dict.fromkeys(self.header, [])
+        return dict(zip(self.header, map(list, zip(*self.rows, strict=True)), strict=True))
+
+
+@dataclass
 class ParsedFile:
     name: str
     format: str  # csv, json, xlsx
     encoding: str = ""
     separator: str = ""
     bom: bool = False
-    records: list[Record] = field(default_factory=list)
+    items: list[Record] = field(default_factory=list)  # JSON and XLSX
     columns: list[str] = field(default_factory=list)
+    grid: CsvGrid | None = None  # CSV: records are built from it when asked for
+
+    @functools.cached_property
+    def records(self) -> list[Record]:
+        if self.grid is None:
+            return self.items
+        return [Record(line, self.grid.values(index)) for index, line in enumerate(self.grid.lines)]
+
+    def __len__(self) -> int:
+        return len(self.grid.rows) if self.grid is not None else len(self.items)
 
     def describe(self) -> dict:
         info = {"format": self.format, "columns": len(self.columns)}
@@ -68,16 +105,14 @@ def read_csv(text: str, name: str) -> ParsedFile:
     except StopIteration:
         return ParsedFile(name, "csv", separator=separator)
     header = [column.strip() for column in header]
-    records = []
+    rows, lines = [], []
     line = reader.line_num + 1
     for row in reader:
         if row and "".join(row).strip():  # a row with any non-blank cell
-            values = dict(zip(header, row, strict=False))
-            if len(row) > len(header):
-                values["__colonnes_en_trop__"] = row[len(header) :]
-            records.append(Record(line, values))
+            rows.append(row)
+            lines.append(line)
         line = reader.line_num + 1
-    return ParsedFile(name, "csv", separator=separator, records=records, columns=header)
+    return ParsedFile(name, "csv", separator=separator, columns=header, grid=CsvGrid(header, rows, lines))
 
 
 def read_json(text: str, name: str) -> ParsedFile:
@@ -99,7 +134,7 @@ def read_json(text: str, name: str) -> ParsedFile:
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise NotPlaceData("Le fichier JSON doit contenir une liste de lieux (un tableau d'objets).")
     columns = list(dict.fromkeys(key for item in data for key in item))
-    return ParsedFile(name, "json", records=[Record(i + 1, item) for i, item in enumerate(data)], columns=columns)
+    return ParsedFile(name, "json", items=[Record(i + 1, item) for i, item in enumerate(data)], columns=columns)
 
 
 def read_xlsx(data: bytes, name: str) -> ParsedFile:
@@ -113,7 +148,7 @@ def read_xlsx(data: bytes, name: str) -> ParsedFile:
         if any(str(value).strip() for value in values.values()):
             records.append(Record(line, values))
     workbook.close()
-    return ParsedFile(name, "xlsx", records=records, columns=[column for column in header if column])
+    return ParsedFile(name, "xlsx", items=records, columns=[column for column in header if column])
 
 
 def read_bytes(data: bytes, name: str) -> ParsedFile:

@@ -25,11 +25,11 @@ from maillage.places import standard as std
 from maillage.places.enums import AuditAction, ImportStatus, QuarantineStatus
 from maillage.places.geo import CommuneResolver
 from maillage.places.importing.columns import ColumnChecker
-from maillage.places.importing.copy import JsonText, insert_columns, json_string
+from maillage.places.importing.copy import insert_columns
 from maillage.places.importing.files import NotPlaceData, ParsedFile, read_bytes
 from maillage.places.importing.positions import locate_rows
 from maillage.places.importing.validation import Checked, Issue
-from maillage.places.importing.variants import MappingVariant, Variant, detect
+from maillage.places.importing.variants import MappingVariant, Variant, _plan, detect
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place, QuarantinedRow
 from maillage.structures.models import Structure
 
@@ -147,6 +147,96 @@ def _diff(old: tuple, new: tuple) -> dict:
     }
 
 
+class _ConvertedRows:
+    """Rows as records, each converted by the variant (any format, any variant)."""
+
+    def __init__(self, records: list, converted: list):
+        self.records, self.converted = records, converted
+        self.lines = [record.line for record in records]
+        self.notes = {index: item.notes for index, item in enumerate(converted) if item.notes}
+        self._personal: dict[tuple, list] = {}  # columns naming people, per set of columns
+
+    @classmethod
+    def of(cls, parsed: ParsedFile, variant: Variant) -> "_ConvertedRows":
+        return cls(parsed.records, variant.convert_all([record.values for record in parsed.records]))
+
+    def check(self, checker: ColumnChecker):
+        return checker.check([item.fields for item in self.converted])
+
+    def _personal_columns(self, values: dict) -> list:
+        keys = tuple(values)
+        personal = self._personal.get(keys)
+        if personal is None:
+            personal = self._personal[keys] = personal_columns(values)
+        return personal
+
+    def filled_personal(self):
+        """(row index, column) of each filled cell naming people (never stored: see `extras`)."""
+        for index, record in enumerate(self.records):
+            for column in self._personal_columns(record.values):
+                if record.values[column] not in (None, "", [], "#N/D"):
+                    yield index, column
+
+    def raw(self, index: int) -> dict:
+        values = self.records[index].values
+        columns = self._personal_columns(values)
+        return {key: value for key, value in values.items() if key not in columns} if columns else dict(values)
+
+    def extras(self, accepted: list[int]) -> list[dict]:
+        """Columns outside the standard of each accepted row, without the columns naming people."""
+        extras = []
+        for index in accepted:
+            extra = self.converted[index].extra
+            for column in self._personal_columns(self.records[index].values):
+                extra.pop(column, None)
+            extras.append(_json_safe(extra) if extra else {})
+        return extras
+
+
+class _PlainColumns:
+    """A CSV file of the standard itself, spelt as the standard, one cell per column on every row:
+    its columns go to the checker as read (what `Variant.convert` would do, without a dict per row)."""
+
+    def __init__(self, grid, columns: dict, standard: tuple, extra: tuple):
+        self.grid, self.columns = grid, columns
+        self.lines = grid.lines
+        self.notes: dict = {}
+        self.standard = standard
+        self.personal = personal_columns(dict.fromkeys(extra))
+        self.extra = tuple(name for name in extra if name not in self.personal)
+
+    @classmethod
+    def of(cls, parsed: ParsedFile, variant: Variant) -> "_PlainColumns | None":
+        if parsed.grid is None or type(variant) is not Variant:
+            return None
+        plan = _plan(tuple(parsed.grid.header))
+        columns = parsed.grid.columns() if plan is not None else None
+        return cls(parsed.grid, columns, *plan) if columns is not None else None
+
+    def check(self, checker: ColumnChecker):
+        standard = self.standard
+        cells = {name: self.columns[name] for name in standard}
+        return checker.check_columns(cells, len(self.lines), lambda index: standard)
+
+    def filled_personal(self):
+        by_row = sorted(
+            (index, position)
+            for position, column in enumerate(self.personal)
+            for index, value in enumerate(self.columns[column])
+            if value not in ("", "#N/D")
+        )
+        return ((index, self.personal[position]) for index, position in by_row)
+
+    def raw(self, index: int) -> dict:
+        return {key: value for key, value in self.grid.values(index).items() if key not in self.personal}
+
+    def extras(self, accepted: list[int]) -> list[dict]:
+        if not self.extra:
+            return [{}] * len(accepted)
+        columns = [self.columns[name] for name in self.extra]
+        return [dict(zip(self.extra, (column[i] for column in columns), strict=True)) for i in accepted]
+
+
 @dataclass
 class ImportJob:
     """One import, from bytes to report. `progress(done, total)` is called as rows are checked."""
@@ -168,7 +258,7 @@ class ImportJob:
         except NotPlaceData as error:
             raise ImportRefused(str(error)) from error
         try:
-            self.variant = detect(self.parsed.columns, self.mapping) if self.parsed.records else Variant()
+            self.variant = detect(self.parsed.columns, self.mapping) if len(self.parsed) else Variant()
         except NotPlaceData as error:
             raise ImportRefused(str(error)) from error
         self.dataset = (self.dataset or dataset_from_filename(self.filename)).strip()[:120]
@@ -184,19 +274,18 @@ class ImportJob:
         return report
 
     def _check_rows(self) -> Table:
-        records = self.parsed.records
-        total = len(records)
+        total = len(self.parsed)
         if self.progress:
             self.progress(0, total)
-        converted = self.variant.convert_all([record.values for record in records])
         on_column = (lambda share: self.progress(int(total * share), total)) if self.progress else None
-        checked = ColumnChecker(lenient=self._lenient(), progress=on_column).check([item.fields for item in converted])
-        lines = [record.line for record in records]
+        checker = ColumnChecker(lenient=self._lenient(), progress=on_column)
+        rows = _PlainColumns.of(self.parsed, self.variant) or _ConvertedRows.of(self.parsed, self.variant)
+        checked = rows.check(checker)
+        lines = rows.lines
         warnings: dict[int, list] = {}
         errors: dict[int, list] = {}
-        for index, item in enumerate(converted):
-            if item.notes:
-                warnings[index] = [_issue(lines[index], f, str(v), r) for f, v, r in item.notes]
+        for index, notes in rows.notes.items():
+            warnings[index] = [_issue(lines[index], f, str(v), r) for f, v, r in notes]
         for index, issues in checked.issues.items():
             line = lines[index]
             found = [
@@ -207,44 +296,21 @@ class ImportJob:
             found = [{"line": line, "field": f, "value": v, "reason": r} for is_error, f, v, r in issues if is_error]
             if found:
                 errors[index] = found
-        personal = self._personal(records, converted, warnings)
+        for index, column in rows.filled_personal():
+            warnings.setdefault(index, []).append(
+                _issue(lines[index], column, "", "données de personnes (contacts) non conservées : minimisation")
+            )
         ids = checked.values["id"]
         self._duplicate_ids(ids, lines, errors)
         rejected_set = set(errors)
         accepted = [index for index in range(total) if index not in rejected_set] if errors else list(range(total))
         rejected = [
-            Row(lines[index], self._raw(records[index].values, personal), self._checked(checked, index, errors))
-            for index in sorted(rejected_set)
+            Row(lines[index], rows.raw(index), self._checked(checked, index, errors)) for index in sorted(rejected_set)
         ]
-        values = self._accepted_values(checked, accepted, converted, personal, lines, warnings)
+        values = self._accepted_values(checked, accepted, rows.extras(accepted), lines, warnings)
         if self.progress:
             self.progress(total, total)
         return Table(lines, accepted, rejected, values, errors, warnings, ids)
-
-    @staticmethod
-    def _personal(records, converted, warnings) -> dict[tuple, list]:
-        """Columns naming people, per set of columns: dropped from `extra`, with a warning when filled."""
-        by_keys: dict[tuple, list] = {}
-        for index, record in enumerate(records):
-            keys = tuple(record.values)
-            personal = by_keys.get(keys)
-            if personal is None:
-                personal = by_keys[keys] = personal_columns(record.values)
-            for column in personal:
-                converted[index].extra.pop(column, None)
-            for column in personal:
-                if record.values[column] not in (None, "", [], "#N/D"):
-                    warnings.setdefault(index, []).append(
-                        _issue(
-                            record.line, column, "", "données de personnes (contacts) non conservées : minimisation"
-                        )
-                    )
-        return by_keys
-
-    @staticmethod
-    def _raw(values: dict, personal: dict) -> dict:
-        columns = personal.get(tuple(values), ())
-        return {key: value for key, value in values.items() if key not in columns} if columns else dict(values)
 
     @staticmethod
     def _checked(checked, index: int, errors: dict) -> Checked:
@@ -269,7 +335,7 @@ class ImportJob:
             elif local_id:
                 seen[local_id] = lines[index]
 
-    def _accepted_values(self, checked, accepted, converted, personal, lines, warnings) -> dict:
+    def _accepted_values(self, checked, accepted, extras, lines, warnings) -> dict:
         """Model field → column over the accepted rows: the checked values, the commune and position
         (checked against the commune's outline), publication, extra columns, structure."""
         columns = checked.values
@@ -314,7 +380,7 @@ class ImportJob:
         values["position_longitude"] = [location.longitude for location in locations]
         values["position_origin"] = [location.origin for location in locations]
         values["is_published"] = [bool(services) for services in values["services"]]
-        values["extra"] = [_json_safe(converted[index].extra) if converted[index].extra else {} for index in accepted]
+        values["extra"] = extras
         values["structure_id"] = (
             [structures.get(pivot) for pivot in values["pivot"]] if structures else [None] * len(accepted)
         )
@@ -386,11 +452,12 @@ class ImportJob:
         common = {
             "dataset": self.dataset,
             "import_batch": self.batch,
+            "created_batch": self.batch,
             "imported_at": now,
             "standard_version": std.STANDARD_VERSION,
         }
         created_count = len(created_columns["local_id"])
-        created_pks = insert_columns(Place, common, created_columns, created_count)
+        insert_columns(Place, common, created_columns, created_count, returning=False)
         if to_update:
             fields = [
                 *COMPARED,
@@ -406,7 +473,7 @@ class ImportJob:
             Place.objects.filter(pk__in=returning_pks).update(missing_since=None, updated_at=now)
         if disappeared and not self._partial():
             Place.objects.filter(pk__in=[pk for _, pk in disappeared]).update(missing_since=now, updated_at=now)
-        self._journal(created_pks, created_columns, updated, disappeared)
+        self._journal(updated, disappeared)
         return {
             "created": list(created_columns["local_id"]),
             "updated": [{"id": item["id"], "changes": item["changes"]} for item in updated],
@@ -416,7 +483,7 @@ class ImportJob:
 
     def _partial(self) -> bool:
         """A file whose every row was rejected says nothing about which places disappeared."""
-        return self.parsed is not None and not self.parsed.records
+        return self.parsed is not None and not len(self.parsed)
 
     def _quarantine(self, rejected: list[Row], report: dict) -> None:
         if self.dry_run or not rejected:
@@ -445,29 +512,21 @@ class ImportJob:
         )
         report["quarantined_new"] = len(fingerprints) - len(known)
 
-    def _journal(self, created_pks: list, created: dict, updated: list, disappeared: list) -> None:
-        """One entry per created, updated or disappeared place (`created`: the columns of new places,
-        `created_pks` their keys)."""
+    def _journal(self, updated: list, disappeared: list) -> None:
+        """One entry per updated place (its changes, old → new) and per disappeared place. Created
+        places carry `created_batch`: the import's own entry (`IMPORT_RUN`, written by
+        `import_places`) is their creation in the journal (decision 007)."""
         if self.dry_run:
             return
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
         base = {"actor": actor, "object_type": "places.place", "run_id": current_run_id()}
-        dataset = json_string(self.dataset)
         disappeared = disappeared if not self._partial() else []
         columns = {
-            "action": [AuditAction.PLACE_CREATED.value] * len(created_pks)
-            + [AuditAction.PLACE_UPDATED.value] * len(updated)
+            "action": [AuditAction.PLACE_UPDATED.value] * len(updated)
             + [AuditAction.PLACE_DISAPPEARED.value] * len(disappeared),
-            "object_id": [str(pk) for pk in created_pks]
-            + [str(item["pk"]) for item in updated]
-            + [str(pk) for _, pk in disappeared],
-            "object_repr": [
-                f"{nom} ({commune})"[:255] for nom, commune in zip(created["nom"], created["commune_nom"], strict=True)
-            ]
-            + [item["id"][:255] for item in updated]
-            + [local_id[:255] for local_id, _ in disappeared],
-            "payload": [JsonText(f'{{"dataset": {dataset}, "id": {json_string(i)}}}') for i in created["local_id"]]
-            + [{"dataset": self.dataset, "changes": item["changes"]} for item in updated]
+            "object_id": [str(item["pk"]) for item in updated] + [str(pk) for _, pk in disappeared],
+            "object_repr": [item["id"][:255] for item in updated] + [local_id[:255] for local_id, _ in disappeared],
+            "payload": [{"dataset": self.dataset, "changes": item["changes"]} for item in updated]
             + [{"dataset": self.dataset} for _ in disappeared],
         }
         insert_columns(AuditEntry, base, columns, len(columns["action"]), returning=False)

@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from maillage.core.models import AuditEntry
 from maillage.core.policy import access, any_role
 from maillage.core.roles import Role
-from maillage.places import perms, services, tasks
+from maillage.places import perms, selectors, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus, QuarantineStatus
 from maillage.places.forms import DiscardForm, ImportForm, PlaceForm
@@ -217,6 +216,5 @@ def place_history(request, pk):
     place = get_place_for_user(request.user, pk)
     if not perms.can_edit_place(request.user, place):
         raise PermissionDenied
-    entries = AuditEntry.objects.filter(object_type="places.place", object_id=str(place.pk)).select_related("actor")
-    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.place_history(place), 30).get_page(request.GET.get("page"))
     return render(request, "places/history.html", {"place": place, "page_obj": page, "query_string": ""})
