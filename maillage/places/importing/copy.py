@@ -45,23 +45,27 @@ def _cell(value) -> str:
     return _escape(str(value))
 
 
+def _json_text(value) -> str:
+    """One JSON value as json.dumps writes it; a list of strings without the encoder's call overhead."""
+    if value.__class__ is list:
+        try:
+            return "[" + ", ".join(map(json_string, value)) + "]"
+        except TypeError:  # an item is not a string
+            pass
+    elif value.__class__ is JsonText:
+        return value
+    return json.dumps(value)
+
+
 def _json_cells(values: list) -> list[str]:
-    """JSON cells; a list object shared by many rows (the checker shares them) is encoded once."""
-    by_id: dict = {}
-    cells = []
-    for value in values:
-        if value.__class__ is list:
-            cell = by_id.get(id(value))
-            if cell is None:
-                cell = by_id[id(value)] = _escape(json.dumps(value))
-        elif value.__class__ is dict and not value:
-            cell = "{}"
-        elif value.__class__ is JsonText:
-            cell = _escape(value)
-        else:
-            cell = _escape(json.dumps(value))
-        cells.append(cell)
-    return cells
+    """JSON cells, each distinct object encoded once (the checker shares a list between the rows
+    with the same cell)."""
+    keys = list(map(id, values))
+    cells = {}
+    for key, value in dict(zip(keys, values, strict=True)).items():
+        text = "{}" if value.__class__ is dict and not value else _json_text(value)
+        cells[key] = _escape(text) if "\\" in text else text
+    return list(map(cells.__getitem__, keys))
 
 
 def _text_cells(values: list) -> list[str]:

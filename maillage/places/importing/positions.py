@@ -16,19 +16,16 @@ from maillage.places.geo import CommuneResolver, Location
 
 
 def locate_rows(resolver: CommuneResolver, rows: Iterable[tuple]) -> list[Location]:
-    """`rows`: (code_insee, code_postal, commune, latitude, longitude) per row."""
+    """`rows`: (code_insee, code_postal, commune, latitude, longitude) per row. Rows that are equal
+    share their Location (never changed afterwards)."""
     rows = list(rows)
-    located: list[Location | None] = [None] * len(rows)
-    memo: dict[tuple, Location] = {}
+    located: dict[tuple, Location] = {}
     communes: dict[tuple, tuple] = {}
-    inside_candidates: dict[str, list[int]] = {}
-    for index, row in enumerate(rows):
+    inside_candidates: dict[str, list[tuple]] = {}
+    for row in dict.fromkeys(rows):  # each distinct row once
         code_insee, code_postal, name, latitude, longitude = row
         if latitude is None or longitude is None:
-            location = memo.get(row)
-            if location is None:
-                location = memo[row] = resolver.locate(*row)
-            located[index] = location
+            located[row] = resolver.locate(*row)
             continue
         key = (code_insee, code_postal, name)
         commune = communes.get(key)
@@ -36,24 +33,23 @@ def locate_rows(resolver: CommuneResolver, rows: Iterable[tuple]) -> list[Locati
             notes: list = []
             commune = communes[key] = (resolver.commune(code_insee, code_postal, name, notes), tuple(notes))
         if commune[0] is None:
-            located[index] = resolver.locate(*row)
+            located[row] = resolver.locate(*row)
         else:
-            inside_candidates.setdefault(commune[0], []).append(index)
+            inside_candidates.setdefault(commune[0], []).append(row)
     # The outlines of the communes that rows with coordinates fall in, loaded at once.
     resolver.prefetch((code, "") for code in inside_candidates)
-    for code, indexes in inside_candidates.items():
+    for code, candidates in inside_candidates.items():
         shape = resolver.shape(code)
         if shape is None:
-            inside = np.ones(len(indexes), dtype=bool)
+            inside = np.ones(len(candidates), dtype=bool)
         else:
             inside = shapely.contains_xy(
-                shape, np.array([rows[i][4] for i in indexes]), np.array([rows[i][3] for i in indexes])
+                shape, np.array([row[4] for row in candidates]), np.array([row[3] for row in candidates])
             )
-        for index, is_inside in zip(indexes, inside, strict=True):
-            row = rows[index]
+        for row, is_inside in zip(candidates, inside, strict=True):
             if is_inside:
                 notes = communes[row[:3]][1]
-                located[index] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
+                located[row] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
             else:
-                located[index] = resolver.locate(*row)
-    return located
+                located[row] = resolver.locate(*row)
+    return list(map(located.__getitem__, rows))

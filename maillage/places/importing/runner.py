@@ -8,8 +8,10 @@ Report (also stored on the ImportBatch):
 with `rows == accepted + rejected` and each error/warning `{"line", "field", "value", "reason"}`.
 """
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import re
@@ -569,6 +571,21 @@ def existing_places(dataset: str) -> dict:
     return existing
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector while an import runs. An import allocates millions of
+    small objects that live until its end (columns, issues, report): the collector traverses them
+    again and again with nothing to free (0.7 s of 2.4 s of CPU on 50,000 rows). Reference counting
+    still frees what it can meanwhile; cycles are collected once it is enabled again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def current_run_id() -> str:
     from maillage.core.audit import _run_id
 
@@ -615,7 +632,8 @@ def import_places(
         progress=report_progress,
     )
     try:
-        report = job.run()
+        with cyclic_gc_paused():
+            report = job.run()
     except ImportRefused as error:
         batch.status, batch.report, batch.finished_at = ImportStatus.FAILED, {"refused": str(error)}, timezone.now()
         batch.save(update_fields=["status", "report", "finished_at", "updated_at"])
