@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
 
 from maillage.core.models import TimestampedModel
 from maillage.places.enums import CallOutcome, DuplicateStatus, ImportStatus, PositionOrigin, QuarantineStatus
@@ -38,6 +40,7 @@ class Place(TimestampedModel):
         blank=True,
         related_name="+",
         db_constraint=False,  # decision 007
+        db_index=False,  # no page lists a batch's places; deleting a batch (never done by maillage) scans
     )
     # The import that created it (its journal entry says who, when, from which file): decision 007.
     created_batch = models.ForeignKey(
@@ -112,6 +115,7 @@ class Place(TimestampedModel):
         blank=True,
         related_name="places",
         db_constraint=False,  # decision 007
+        db_index=False,  # partial index below: imported places mostly have none
     )
     is_published = models.BooleanField("publié", default=True)
     merged_into = models.ForeignKey(
@@ -121,7 +125,13 @@ class Place(TimestampedModel):
         null=True,
         blank=True,
         related_name="merged_places",
+        db_index=False,  # partial index below: only merged places have one
     )
+
+    # Database defaults too: the import's COPY (importing/copy.py) leaves them to the server instead of
+    # sending two timestamps per row for it to parse (≈ 0.13 s per 50,000 places).
+    created_at = models.DateTimeField("créé le", auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField("modifié le", auto_now=True, db_default=Now())
 
     objects = PlaceQuerySet.as_manager()
 
@@ -131,7 +141,14 @@ class Place(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "local_id"], name="places_place_dataset_local_id_unique"),
         ]
-        indexes = [models.Index(fields=["commune", "is_published"], name="places_commune_published_idx")]
+        indexes = [
+            models.Index(fields=["commune", "is_published"], name="places_commune_published_idx"),
+            # Partial (decision 007): an index entry per place that has a structure or was merged.
+            models.Index(fields=["structure"], name="places_structure_idx", condition=Q(structure__isnull=False)),
+            models.Index(
+                fields=["merged_into"], name="places_merged_into_idx", condition=Q(merged_into__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.nom} ({self.commune_nom})"

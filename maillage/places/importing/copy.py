@@ -120,6 +120,8 @@ def insert_columns(model, common: dict, columns: dict[str, list], size: int, *, 
     names = [model._meta.pk.column] if pks else []
     cells = [[str(pk) for pk in pks]] if pks else []
     for field in fields:
+        if field.attname not in columns and field.db_default is not models.NOT_PROVIDED:
+            continue  # the server's default (timestamps: saves parsing them on every row)
         names.append(field.column)
         if field.attname in columns:
             values = columns[field.attname]
