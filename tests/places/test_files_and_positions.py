@@ -92,3 +92,19 @@ def test_a_rejected_row_does_not_make_its_place_disappear():
     report = _import(csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2", "telephone": "3646"}))
     assert report["rejected"] == 1 and report["disappeared"] == []
     assert Place.objects.get(local_id="lieu-2").missing_since is None
+
+
+def test_csv_lines_are_the_file_lines_with_blank_lines_and_line_breaks_in_cells():
+    from maillage.places.importing.files import read_bytes
+
+    plain = csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2"}).decode()
+    header, first, second = plain.rstrip("\n").split("\n")
+    assert [r.line for r in read_bytes(plain.encode(), "a.csv").records] == [2, 3]
+    blank = "\n".join([header, "", first, " , ,", second]) + "\n"
+    parsed = read_bytes(blank.encode(), "b.csv")
+    assert [(r.line, r.values["id"]) for r in parsed.records] == [(3, "lieu-1"), (5, "lieu-2")]
+    broken = csv_bytes({**VALID_ROW, "adresse": "2 place\ndu 18-Octobre"}).decode().split("\n", 1)[1]
+    multi = "\n".join([header, broken.rstrip("\n"), "", second]) + "\n"
+    parsed = read_bytes(multi.encode(), "c.csv")
+    assert [(r.line, r.values["id"]) for r in parsed.records] == [(2, "lieu-1"), (5, "lieu-2")]
+    assert parsed.records[0].values["adresse"] == "2 place\ndu 18-Octobre"

@@ -2,8 +2,8 @@
 
 Each column is encoded once as a list of COPY text cells (values repeated from row to row, such as
 JSON lists, are encoded once), then the lines are joined in C (`zip`, `str.join`). No model instance
-is built per row on PostgreSQL; primary keys are drawn from the table's sequence beforehand, so the
-caller gets them without reading the rows back.
+is built per row on PostgreSQL; columns with a database default that the caller does not give
+(timestamps) are left to the server.
 """
 
 import datetime as dt
@@ -87,38 +87,26 @@ def _text_cells(values: list) -> list[str]:
     return cells
 
 
-def _sequence_values(model, count: int) -> list[int]:
-    table = model._meta.db_table
-    column = model._meta.pk.column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
-        )
-        return sorted(row[0] for row in cursor.fetchall())
-
-
-def insert_columns(model, common: dict, columns: dict[str, list], size: int, *, returning: bool = True) -> list:
+def insert_columns(model, common: dict, columns: dict[str, list], size: int) -> None:
     """Insert `size` rows given as columns ({attname: [value per row]}) plus `common` values (and
-    each field's default). Returns the new primary keys in row order when `returning`."""
+    each field's default)."""
     if not size:
-        return []
+        return
     if connection.vendor != "postgresql":
         for name, column in columns.items():
             if any(value.__class__ is JsonText for value in column):
                 columns = {**columns, name: [json.loads(v) if v.__class__ is JsonText else v for v in column]}
-        objects = model.objects.bulk_create(
+        model.objects.bulk_create(
             [
                 model(**common, **dict(zip(columns, values, strict=True)))
                 for values in zip(*columns.values(), strict=True)
             ],
             batch_size=2000,
         )
-        return [obj.pk for obj in objects] if returning else []
+        return
     template = model(**common)
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    pks = _sequence_values(model, size) if returning else None
-    names = [model._meta.pk.column] if pks else []
-    cells = [[str(pk) for pk in pks]] if pks else []
+    names, cells = [], []
     for field in fields:
         if field.attname not in columns and field.db_default is not models.NOT_PROVIDED:
             continue  # the server's default (timestamps: saves parsing them on every row)
@@ -141,4 +129,3 @@ def insert_columns(model, common: dict, columns: dict[str, list], size: int, *, 
             chunk = [line for _, line in zip(range(CHUNK_ROWS), lines, strict=False)]
             copy.write(("\n".join(chunk) + "\n").encode())
             done += len(chunk)
-    return pks or []

@@ -5,6 +5,7 @@ import functools
 import io
 import json
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import openpyxl
@@ -105,14 +106,29 @@ def read_csv(text: str, name: str) -> ParsedFile:
     except StopIteration:
         return ParsedFile(name, "csv", separator=separator)
     header = [column.strip() for column in header]
-    rows, lines = [], []
+    first = reader.line_num + 1
+    records = list(reader)
+    if reader.line_num == first - 1 + len(records):  # no line break inside a cell: record i is on line first + i
+        lines = list(range(first, first + len(records)))
+    else:
+        lines = _record_lines(text, separator)
+    filled = list(map(str.strip, map("".join, records)))  # a row with any non-blank cell (in C)
+    if not all(filled):
+        lines = list(compress(lines, filled))
+        records = list(compress(records, filled))
+    return ParsedFile(name, "csv", separator=separator, columns=header, grid=CsvGrid(header, records, lines))
+
+
+def _record_lines(text: str, separator: str) -> list[int]:
+    """The line on which each record after the header starts, when cells hold line breaks."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    next(reader)
+    lines = []
     line = reader.line_num + 1
-    for row in reader:
-        if row and "".join(row).strip():  # a row with any non-blank cell
-            rows.append(row)
-            lines.append(line)
+    for _ in reader:
+        lines.append(line)
         line = reader.line_num + 1
-    return ParsedFile(name, "csv", separator=separator, columns=header, grid=CsvGrid(header, rows, lines))
+    return lines
 
 
 def read_json(text: str, name: str) -> ParsedFile:

@@ -15,6 +15,7 @@ import gc
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,12 @@ from maillage.places.importing.copy import insert_columns
 from maillage.places.importing.files import NotPlaceData, ParsedFile, read_bytes
 from maillage.places.importing.positions import locate_rows
 from maillage.places.importing.validation import Checked, Issue
-from maillage.places.importing.variants import MappingVariant, Variant, _plan, detect
+from maillage.places.importing.variants import MappingVariant, Variant, detect, standard_split
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place, QuarantinedRow
 from maillage.structures.models import Structure
 
 BATCH_SIZE = 2000
-PROGRESS_EVERY = 500
+PROGRESS_SECONDS = 0.25
 # Fields compared to decide whether a place changed (provenance fields excluded).
 COMPARED = tuple(STANDARD_TO_MODEL.get(name, name) for name in std.FIELD_NAMES) + (
     "commune_id",
@@ -211,7 +212,7 @@ class _PlainColumns:
     def of(cls, parsed: ParsedFile, variant: Variant) -> "_PlainColumns | None":
         if parsed.grid is None or type(variant) is not Variant:
             return None
-        plan = _plan(tuple(parsed.grid.header))
+        plan = standard_split(tuple(parsed.grid.header))
         columns = parsed.grid.columns() if plan is not None else None
         return cls(parsed.grid, columns, *plan) if columns is not None else None
 
@@ -234,7 +235,7 @@ class _PlainColumns:
 
     def extras(self, accepted: list[int]) -> list[dict]:
         if not self.extra:
-            return [{}] * len(accepted)
+            return [{} for _ in accepted]
         columns = [self.columns[name] for name in self.extra]
         return [dict(zip(self.extra, (column[i] for column in columns), strict=True)) for i in accepted]
 
@@ -459,7 +460,7 @@ class ImportJob:
             "standard_version": std.STANDARD_VERSION,
         }
         created_count = len(created_columns["local_id"])
-        insert_columns(Place, common, created_columns, created_count, returning=False)
+        insert_columns(Place, common, created_columns, created_count)
         if to_update:
             fields = [
                 *COMPARED,
@@ -531,7 +532,7 @@ class ImportJob:
             "payload": [{"dataset": self.dataset, "changes": item["changes"]} for item in updated]
             + [{"dataset": self.dataset} for _ in disappeared],
         }
-        insert_columns(AuditEntry, base, columns, len(columns["action"]), returning=False)
+        insert_columns(AuditEntry, base, columns, len(columns["action"]))
 
 
 def existing_places(dataset: str) -> dict:
@@ -616,8 +617,15 @@ def import_places(
     else:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
 
+    saved_at = [0.0]
+
     def report_progress(done, total):
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)
+        # The page polls the batch: at most one UPDATE per PROGRESS_SECONDS (the checker reports
+        # after each of its 37 columns), and always the first and the last.
+        now = time.monotonic()
+        if done in (0, total) or now - saved_at[0] >= PROGRESS_SECONDS:
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)
+            saved_at[0] = now
         if progress:
             progress(done, total)
 

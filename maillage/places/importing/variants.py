@@ -78,7 +78,7 @@ def _columns(values: dict) -> dict:
     return result
 
 
-def _plan(keys: tuple) -> tuple | None:
+def standard_split(keys: tuple) -> tuple | None:
     """(standard columns, other columns) when `Variant.convert` would only split the row between
     `fields` and `extra` (no renamed column, no v0.1 fallback, no cells beyond the header); else None."""
     standard, extra = [], []
@@ -145,7 +145,7 @@ class Variant:
             keys = tuple(values)
             plan = plans.get(keys, False)
             if plan is False:
-                plan = plans[keys] = _plan(keys)
+                plan = plans[keys] = standard_split(keys)
             if plan is None:
                 converted.append(self.convert(values))
             elif not plan[1]:  # only standard columns: the row is its own fields
