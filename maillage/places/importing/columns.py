@@ -328,7 +328,8 @@ class ColumnChecker:
 
 # Every cell read as absent is at most 5 characters without white space once stripped (lower()
 # never shortens a string): a filter in C before the exact test.
-MAYBE_ABSENT = re.compile(rf"\s*\S{{1,{max(map(len, ABSENT))}}}\s*")
+ABSENT_LENGTH = max(map(len, ABSENT))
+MAYBE_ABSENT = re.compile(rf"\s*\S{{1,{ABSENT_LENGTH}}}\s*")
 
 
 def _uniform(column: list) -> bool:
@@ -348,7 +349,10 @@ def _absent_cells(column: list) -> set:
         distinct.discard(None)
     else:
         distinct = {value for value in column if value.__class__ is str}
-    return {value for value in filter(MAYBE_ABSENT.fullmatch, distinct) if value.strip().lower() in ABSENT}
+    distinct = list(distinct)
+    # Only cells at most ABSENT_LENGTH long once stripped can be one (strip, len, compare: in C).
+    short = compress(distinct, map(ABSENT_LENGTH.__ge__, map(len, map(str.strip, distinct))))
+    return {value for value in filter(MAYBE_ABSENT.fullmatch, short) if value.strip().lower() in ABSENT}
 
 
 def _blanked(column: list, hits: set) -> list:
@@ -356,11 +360,6 @@ def _blanked(column: list, hits: set) -> list:
     if not hits:
         return column
     return [("" if value.__class__ is str and value in hits else value) for value in column]
-
-
-# What SPACES.sub(" ", text.strip()) would change: a space at either end, two spaces in a row,
-# any other white space. Cells are joined with \x00 to test a whole column in one search.
-NOT_SINGLE_LINE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
 
 
 # What `_text` (strip) would change, and for single-line fields SPACES.sub(" ", …): white space at
