@@ -6,18 +6,16 @@ is built per row on PostgreSQL; columns with a database default that the caller 
 (timestamps) are left to the server.
 """
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterable
 from itertools import repeat
 
 from django.db import connection, models
 
 NULL = "\\N"
 json_string = json.encoder.encode_basestring_ascii  # json.dumps of a str, without the call overhead
-
-
-class JsonText(str):
-    """A JSON document already encoded as json.dumps would (for JSON columns)."""
 
 
 CHUNK_ROWS = 10_000
@@ -52,8 +50,6 @@ def _json_text(value) -> str:
             return "[" + ", ".join(map(json_string, value)) + "]"
         except TypeError:  # an item is not a string
             pass
-    elif value.__class__ is JsonText:
-        return value
     return json.dumps(value)
 
 
@@ -87,45 +83,47 @@ def _text_cells(values: list) -> list[str]:
     return cells
 
 
-def insert_columns(model, common: dict, columns: dict[str, list], size: int) -> None:
-    """Insert `size` rows given as columns ({attname: [value per row]}) plus `common` values (and
-    each field's default)."""
-    if not size:
-        return
+def insert_columns(model, common: dict, chunks: Iterable[dict[str, list]]) -> None:
+    """Insert rows given as chunks of columns ({attname: [value per row]}, the same names in every
+    chunk) plus `common` values (and each field's default). On PostgreSQL, one COPY: each chunk is
+    sent as soon as it is produced, so that the server stores it while the next one is computed."""
     if connection.vendor != "postgresql":
-        for name, column in columns.items():
-            if any(value.__class__ is JsonText for value in column):
-                columns = {**columns, name: [json.loads(v) if v.__class__ is JsonText else v for v in column]}
-        model.objects.bulk_create(
-            [
-                model(**common, **dict(zip(columns, values, strict=True)))
-                for values in zip(*columns.values(), strict=True)
-            ],
-            batch_size=2000,
-        )
+        for columns in chunks:
+            rows = zip(*columns.values(), strict=True)
+            objects = [model(**common, **dict(zip(columns, values, strict=True))) for values in rows]
+            model.objects.bulk_create(objects, batch_size=2000)
         return
     template = model(**common)
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    names, cells = [], []
-    for field in fields:
-        if field.attname not in columns and field.db_default is not models.NOT_PROVIDED:
-            continue  # the server's default (timestamps: saves parsing them on every row)
-        names.append(field.column)
-        if field.attname in columns:
-            values = columns[field.attname]
-            cells.append(_json_cells(values) if isinstance(field, models.JSONField) else _text_cells(values))
-        else:
-            value = field.pre_save(template, add=True)
-            if isinstance(field, models.JSONField):
-                cells.append(repeat(_escape(json.dumps(value))))
-            else:
-                cells.append(repeat(_cell(value)))
-    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    lines = map("\t".join, zip(*cells, strict=False))  # constant columns repeat without end
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-        done = 0
-        while done < size:
-            chunk = [line for _, line in zip(range(CHUNK_ROWS), lines, strict=False)]
-            copy.write(("\n".join(chunk) + "\n").encode())
-            done += len(chunk)
+    copy = None
+    with connection.cursor() as cursor, contextlib.ExitStack() as open_copy:
+        for columns in chunks:
+            size = len(next(iter(columns.values()), ()))
+            if not size:
+                continue
+            if copy is None:
+                fields = [f for f in fields if f.attname in columns or f.db_default is models.NOT_PROVIDED]
+                constants = {f.attname: _constant_cell(f, template) for f in fields if f.attname not in columns}
+                names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+                table = connection.ops.quote_name(model._meta.db_table)
+                copy = open_copy.enter_context(cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN"))
+            cells = [
+                repeat(constants[field.attname]) if field.attname in constants else _column_cells(field, columns)
+                for field in fields
+            ]
+            lines = map("\t".join, zip(*cells, strict=False))  # constant columns repeat without end
+            for _ in range(0, size, CHUNK_ROWS):
+                block = [line for _, line in zip(range(CHUNK_ROWS), lines, strict=False)]
+                copy.write(("\n".join(block) + "\n").encode())
+
+
+def _constant_cell(field, template) -> str:
+    """The cell of a column the caller does not give: the value `common` sets, or the default.
+    (Columns with a database default are left out of the COPY: timestamps, not parsed per row.)"""
+    value = field.pre_save(template, add=True)
+    return _escape(json.dumps(value)) if isinstance(field, models.JSONField) else _cell(value)
+
+
+def _column_cells(field, columns: dict) -> list[str]:
+    values = columns[field.attname]
+    return _json_cells(values) if isinstance(field, models.JSONField) else _text_cells(values)

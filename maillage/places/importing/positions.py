@@ -15,41 +15,62 @@ from maillage.places.enums import PositionOrigin
 from maillage.places.geo import CommuneResolver, Location
 
 
-def locate_rows(resolver: CommuneResolver, rows: Iterable[tuple]) -> list[Location]:
-    """`rows`: (code_insee, code_postal, commune, latitude, longitude) per row. Rows that are equal
-    share their Location (never changed afterwards)."""
-    rows = list(rows)
-    located: dict[tuple, Location] = {}
-    communes: dict[tuple, tuple] = {}
-    inside_candidates: dict[str, list[tuple]] = {}
-    for row in dict.fromkeys(rows):  # each distinct row once
-        code_insee, code_postal, name, latitude, longitude = row
-        if latitude is None or longitude is None:
-            located[row] = resolver.locate(*row)
-            continue
-        key = (code_insee, code_postal, name)
-        commune = communes.get(key)
+class Locator:
+    """Locates rows against one resolver. `prefetch(rows)` loads the outlines their coordinates are
+    tested against (the only database reads); `locate(rows)` afterwards reads nothing, so that it
+    can run while a COPY holds the connection."""
+
+    def __init__(self, resolver: CommuneResolver):
+        self.resolver = resolver
+        self._communes: dict[tuple, tuple] = {}  # (code_insee, code_postal, name) → (commune, notes)
+
+    def _commune(self, key: tuple) -> tuple:
+        commune = self._communes.get(key)
         if commune is None:
             notes: list = []
-            commune = communes[key] = (resolver.commune(code_insee, code_postal, name, notes), tuple(notes))
-        if commune[0] is None:
-            located[row] = resolver.locate(*row)
-        else:
-            inside_candidates.setdefault(commune[0], []).append(row)
-    # The outlines of the communes that rows with coordinates fall in, loaded at once.
-    resolver.prefetch((code, "") for code in inside_candidates)
-    for code, candidates in inside_candidates.items():
-        shape = resolver.shape(code)
-        if shape is None:
-            inside = np.ones(len(candidates), dtype=bool)
-        else:
-            inside = shapely.contains_xy(
-                shape, np.array([row[4] for row in candidates]), np.array([row[3] for row in candidates])
-            )
-        for row, is_inside in zip(candidates, inside, strict=True):
-            if is_inside:
-                notes = communes[row[:3]][1]
-                located[row] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
-            else:
+            commune = self._communes[key] = (self.resolver.commune(*key, notes), tuple(notes))
+        return commune
+
+    def prefetch(self, rows: Iterable[tuple]) -> None:
+        """Load the outlines of the communes of the rows that have coordinates."""
+        codes = {self._commune(row[:3])[0] for row in dict.fromkeys(rows) if row[3] is not None and row[4] is not None}
+        codes.discard(None)
+        self.resolver.prefetch((code, "") for code in codes)
+
+    def locate(self, rows: Iterable[tuple]) -> list[Location]:
+        """`rows`: (code_insee, code_postal, commune, latitude, longitude) per row. Rows that are equal
+        share their Location (never changed afterwards)."""
+        rows = list(rows)
+        resolver = self.resolver
+        located: dict[tuple, Location] = {}
+        inside_candidates: dict[str, list[tuple]] = {}
+        for row in dict.fromkeys(rows):  # each distinct row once
+            if row[3] is None or row[4] is None:
                 located[row] = resolver.locate(*row)
-    return list(map(located.__getitem__, rows))
+                continue
+            code = self._commune(row[:3])[0]
+            if code is None:
+                located[row] = resolver.locate(*row)
+            else:
+                inside_candidates.setdefault(code, []).append(row)
+        resolver.prefetch((code, "") for code in inside_candidates)  # nothing to load once prefetched
+        for code, candidates in inside_candidates.items():
+            shape = resolver.shape(code)
+            if shape is None:
+                inside = np.ones(len(candidates), dtype=bool)
+            else:
+                inside = shapely.contains_xy(
+                    shape, np.array([row[4] for row in candidates]), np.array([row[3] for row in candidates])
+                )
+            for row, is_inside in zip(candidates, inside, strict=True):
+                if is_inside:
+                    notes = self._communes[row[:3]][1]
+                    located[row] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
+                else:
+                    located[row] = resolver.locate(*row)
+        return list(map(located.__getitem__, rows))
+
+
+def locate_rows(resolver: CommuneResolver, rows: Iterable[tuple]) -> list[Location]:
+    """`rows`: (code_insee, code_postal, commune, latitude, longitude) per row."""
+    return Locator(resolver).locate(rows)

@@ -30,7 +30,7 @@ from maillage.places.geo import CommuneResolver
 from maillage.places.importing.columns import ColumnChecker
 from maillage.places.importing.copy import insert_columns
 from maillage.places.importing.files import NotPlaceData, ParsedFile, read_bytes
-from maillage.places.importing.positions import locate_rows
+from maillage.places.importing.positions import Locator
 from maillage.places.importing.validation import Checked, Issue
 from maillage.places.importing.variants import MappingVariant, Variant, detect, standard_split
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place, QuarantinedRow
@@ -38,6 +38,9 @@ from maillage.structures.models import Structure
 
 BATCH_SIZE = 2000
 PROGRESS_SECONDS = 0.25
+LOCATE_CHUNK = 10_000  # rows located while PostgreSQL stores the previous ones
+# Columns that locating fills in (`ImportJob._locate`).
+LOCATED = ("commune_id", "position_latitude", "position_longitude", "position_origin")
 # Fields compared to decide whether a place changed (provenance fields excluded).
 COMPARED = tuple(STANDARD_TO_MODEL.get(name, name) for name in std.FIELD_NAMES) + (
     "commune_id",
@@ -266,10 +269,10 @@ class ImportJob:
             raise ImportRefused(str(error)) from error
         self.dataset = (self.dataset or dataset_from_filename(self.filename)).strip()[:120]
         table = self._check_rows()
-        report = self._report_skeleton(table)
         present = {str(local_id) for local_id in table.ids if local_id}
         with transaction.atomic():
-            changes = self._write(table, present, report)
+            changes = self._write(table, present)
+            report = self._report_skeleton(table)
             self._quarantine(table.rejected, report)
             if self.dry_run:
                 transaction.set_rollback(True)
@@ -310,7 +313,7 @@ class ImportJob:
         rejected = [
             Row(lines[index], rows.raw(index), self._checked(checked, index, errors)) for index in sorted(rejected_set)
         ]
-        values = self._accepted_values(checked, accepted, rows.extras(accepted), lines, warnings)
+        values = self._accepted_values(checked, accepted, rows.extras(accepted))
         if self.progress:
             self.progress(total, total)
         return Table(lines, accepted, rejected, values, errors, warnings, ids)
@@ -338,56 +341,61 @@ class ImportJob:
             elif local_id:
                 seen[local_id] = lines[index]
 
-    def _accepted_values(self, checked, accepted, extras, lines, warnings) -> dict:
-        """Model field → column over the accepted rows: the checked values, the commune and position
-        (checked against the commune's outline), publication, extra columns, structure."""
+    def _accepted_values(self, checked, accepted, extras) -> dict:
+        """Model field → column over the accepted rows: the checked values, publication, extra
+        columns, structure. Commune and position columns are filled by `_locate`."""
         columns = checked.values
         if len(accepted) != checked.size:
             columns = {name: [column[index] for index in accepted] for name, column in columns.items()}
-        resolver = CommuneResolver()
-        locations = locate_rows(
-            resolver,
-            zip(
-                columns["code_insee"],
-                columns["code_postal"],
-                columns["commune"],
-                columns["latitude"],
-                columns["longitude"],
-                strict=True,
-            ),
-        )
-        code_insee = columns["code_insee"]
-        if not code_insee or any(location.notes for location in locations) or not all(code_insee):
-            code_insee = list(code_insee)
-            for position, (index, location) in enumerate(zip(accepted, locations, strict=True)):
-                line = lines[index]
-                if location.notes:
-                    warnings.setdefault(index, []).extend(_issue(line, f, str(v), r) for f, v, r in location.notes)
-                if location.commune and not code_insee[position]:
-                    code_insee[position] = location.commune
-                    warnings.setdefault(index, []).append(
-                        _issue(
-                            line,
-                            "code_insee",
-                            location.commune,
-                            "code INSEE déduit du code postal et du nom de la commune",
-                        )
-                    )
         structures = dict(Structure.objects.exclude(siret="").values_list("siret", "pk"))
         values = {STANDARD_TO_MODEL.get(name, name): column for name, column in columns.items()}
-        values["code_insee"] = code_insee
+        values["code_insee"] = list(values["code_insee"])  # filled in where the reference deduces it
         dates = {text: dt.date.fromisoformat(text) for text in set(values["date_maj"])}
         values["date_maj"] = [dates[text] for text in values["date_maj"]]
-        values["commune_id"] = [location.commune for location in locations]
-        values["position_latitude"] = [location.latitude for location in locations]
-        values["position_longitude"] = [location.longitude for location in locations]
-        values["position_origin"] = [location.origin for location in locations]
+        for name in LOCATED:
+            values[name] = [None] * len(accepted)
         values["is_published"] = [bool(services) for services in values["services"]]
         values["extra"] = extras
         values["structure_id"] = (
             [structures.get(pivot) for pivot in values["pivot"]] if structures else [None] * len(accepted)
         )
         return values
+
+    def _prepare_locating(self, table: Table) -> None:
+        """Read what locating needs (reference, outlines of the communes with given coordinates)
+        before the COPY holds the connection."""
+        self._locator = Locator(CommuneResolver())
+        self._locator.prefetch(self._position_rows(table, range(len(table.accepted))))
+
+    @staticmethod
+    def _position_rows(table: Table, positions):
+        values = table.values
+        code_insee, code_postal, names = values["code_insee"], values["code_postal"], values["commune_nom"]
+        latitude, longitude = values["latitude"], values["longitude"]
+        return ((code_insee[p], code_postal[p], names[p], latitude[p], longitude[p]) for p in positions)
+
+    def _locate(self, table: Table, positions) -> None:
+        """Commune and position (checked against the commune's outline) of the accepted rows at
+        `positions`, with their warnings; reads nothing from the database."""
+        locations = self._locator.locate(self._position_rows(table, positions))
+        values, warnings = table.values, table.warnings
+        code_insee = values["code_insee"]
+        commune, latitude, longitude, origin = (values[name] for name in LOCATED)
+        for position, location in zip(positions, locations, strict=True):
+            commune[position] = location.commune
+            latitude[position] = location.latitude
+            longitude[position] = location.longitude
+            origin[position] = location.origin
+            deduced = location.commune and not code_insee[position]
+            if location.notes or deduced:
+                index = table.accepted[position]
+                line = table.lines[index]
+                issues = warnings.setdefault(index, [])
+                issues.extend(_issue(line, f, str(v), r) for f, v, r in location.notes)
+                if deduced:
+                    code_insee[position] = location.commune
+                    reason = "code INSEE déduit du code postal et du nom de la commune"
+                    issues.append(_issue(line, "code_insee", location.commune, reason))
 
     def _lenient(self) -> bool:
         return self.variant is not None and getattr(self.variant, "name", "") in (
@@ -410,23 +418,27 @@ class ImportJob:
             "dry_run": self.dry_run,
         }
 
-    def _write(self, table: Table, present: set[str], report: dict) -> dict:
+    def _write(self, table: Table, present: set[str]) -> dict:
         """Create new places, update changed ones, flag those of the dataset the file no longer has.
+        New places are located chunk by chunk while PostgreSQL stores the previous chunk.
 
         `present`: ids of every row of the file, rejected ones included (a row that is present but
         invalid does not make its place disappear)."""
         existing = existing_places(self.dataset)
+        self._prepare_locating(table)
         now = timezone.now()
         values = table.values
         local_ids = values["local_id"]
         to_update, updated, unchanged = [], [], 0
+        new_positions = range(len(local_ids))
         if existing:
-            new_positions = []
-            compared = zip(*(values[name] for name in COMPARED), strict=True)
-            for position, (local_id, new) in enumerate(zip(local_ids, compared, strict=True)):
-                if local_id not in existing:
-                    new_positions.append(position)
-                    continue
+            new_positions = [position for position, local_id in enumerate(local_ids) if local_id not in existing]
+            known = [position for position, local_id in enumerate(local_ids) if local_id in existing]
+            self._locate(table, known)
+            columns = [[values[name][p] for p in known] for name in COMPARED] if new_positions else None
+            compared = zip(*(columns or [values[name] for name in COMPARED]), strict=True)
+            for position, new in zip(known, compared, strict=True):
+                local_id = local_ids[position]
                 pk, _, old = existing[local_id]
                 diff = _diff(old, new) if old != new else None
                 if diff:
@@ -445,9 +457,6 @@ class ImportJob:
                     updated.append({"id": local_id, "pk": pk, "changes": diff})
                 else:
                     unchanged += 1
-            created_columns = {name: [column[i] for i in new_positions] for name, column in values.items()}
-        else:
-            created_columns = values
         missing_pks = [pk for key, (pk, since, _) in existing.items() if since is None and key not in present]
         returning_pks = [pk for key, (pk, since, _) in existing.items() if since is not None and key in present]
         # In the registry's order (Place.Meta.ordering), as the report has always listed them.
@@ -459,8 +468,7 @@ class ImportJob:
             "imported_at": now,
             "standard_version": std.STANDARD_VERSION,
         }
-        created_count = len(created_columns["local_id"])
-        insert_columns(Place, common, created_columns, created_count)
+        insert_columns(Place, common, self._located_chunks(table, new_positions))
         if to_update:
             fields = [
                 *COMPARED,
@@ -478,11 +486,22 @@ class ImportJob:
             Place.objects.filter(pk__in=[pk for _, pk in disappeared]).update(missing_since=now, updated_at=now)
         self._journal(updated, disappeared)
         return {
-            "created": list(created_columns["local_id"]),
+            "created": [local_ids[position] for position in new_positions],
             "updated": [{"id": item["id"], "changes": item["changes"]} for item in updated],
             "unchanged": unchanged,
             "disappeared": [] if self._partial() else [local_id for local_id, _ in disappeared],
         }
+
+    def _located_chunks(self, table: Table, positions):
+        """The columns of the rows at `positions`, LOCATE_CHUNK rows at a time, each located when
+        asked for (while the COPY stores the chunk before)."""
+        for start in range(0, len(positions), LOCATE_CHUNK):
+            chunk = positions[start : start + LOCATE_CHUNK]
+            self._locate(table, chunk)
+            if isinstance(chunk, range):
+                yield {name: column[chunk.start : chunk.stop] for name, column in table.values.items()}
+            else:
+                yield {name: [column[p] for p in chunk] for name, column in table.values.items()}
 
     def _partial(self) -> bool:
         """A file whose every row was rejected says nothing about which places disappeared."""
@@ -532,7 +551,7 @@ class ImportJob:
             "payload": [{"dataset": self.dataset, "changes": item["changes"]} for item in updated]
             + [{"dataset": self.dataset} for _ in disappeared],
         }
-        insert_columns(AuditEntry, base, columns, len(columns["action"]))
+        insert_columns(AuditEntry, base, [columns])
 
 
 def existing_places(dataset: str) -> dict:
