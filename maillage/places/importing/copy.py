@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import islice, repeat
 
 from django.db import connection, models
 
@@ -113,8 +113,7 @@ def insert_columns(model, common: dict, chunks: Iterable[dict[str, list]]) -> No
             ]
             lines = map("\t".join, zip(*cells, strict=False))  # constant columns repeat without end
             for _ in range(0, size, CHUNK_ROWS):
-                block = [line for _, line in zip(range(CHUNK_ROWS), lines, strict=False)]
-                copy.write(("\n".join(block) + "\n").encode())
+                copy.write(("\n".join(islice(lines, CHUNK_ROWS)) + "\n").encode())
 
 
 def _constant_cell(field, template) -> str:
