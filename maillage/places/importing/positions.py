@@ -1,9 +1,9 @@
 """Locating many rows at once, with the same result as `CommuneResolver.locate` row by row.
 
 Rows without coordinates are located once per distinct (code INSEE, postal code, commune, latitude,
-longitude). Rows with coordinates are grouped by commune and tested against its outline in one
-vectorised `shapely.contains_xy` call; those outside it (swapped, or within the tolerance, or far)
-go through `locate`, which decides.
+longitude). Rows with coordinates are tested against their commune's outline in one vectorised
+`shapely.contains_xy` call (one outline per point); those outside it (swapped, or within the
+tolerance, or far) go through `locate`, which decides.
 """
 
 from collections.abc import Iterable
@@ -54,20 +54,22 @@ class Locator:
             else:
                 inside_candidates.setdefault(code, []).append(row)
         resolver.prefetch((code, "") for code in inside_candidates)  # nothing to load once prefetched
-        for code, candidates in inside_candidates.items():
-            shape = resolver.shape(code)
-            if shape is None:
-                inside = np.ones(len(candidates), dtype=bool)
+        candidates = [(code, row) for code, group in inside_candidates.items() for row in group]
+        shapes = [resolver.shape(code) for code, _ in candidates]
+        known = [index for index, shape in enumerate(shapes) if shape is not None]
+        inside = np.ones(len(candidates), dtype=bool)  # no outline: the coordinates are kept
+        if known:  # every point against its own commune's outline, in one vectorised call
+            inside[known] = shapely.contains_xy(
+                np.array([shapes[i] for i in known], dtype=object),
+                np.array([candidates[i][1][4] for i in known]),
+                np.array([candidates[i][1][3] for i in known]),
+            )
+        for (code, row), is_inside in zip(candidates, inside.tolist(), strict=True):
+            if is_inside:
+                notes = self._communes[row[:3]][1]
+                located[row] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
             else:
-                inside = shapely.contains_xy(
-                    shape, np.array([row[4] for row in candidates]), np.array([row[3] for row in candidates])
-                )
-            for row, is_inside in zip(candidates, inside, strict=True):
-                if is_inside:
-                    notes = self._communes[row[:3]][1]
-                    located[row] = Location(code, row[3], row[4], PositionOrigin.GIVEN, list(notes))
-                else:
-                    located[row] = resolver.locate(*row)
+                located[row] = resolver.locate(*row)
         return list(map(located.__getitem__, rows))
 
 
