@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 from maillage.core.models import AuditEntry
 from maillage.places.enums import AuditAction
 from maillage.places.hours import weekly_hours
-from maillage.places.models import Place
+from maillage.places.models import ImportBatch, Place
 
 
 @dataclass
@@ -97,3 +98,13 @@ def place_history(place: Place):
             action=AuditAction.IMPORT_RUN, object_type="places.importbatch", object_id=str(place.created_batch_id)
         )
     return AuditEntry.objects.filter(entries).select_related("actor")
+
+
+def import_batches():
+    """Imports, newest first, with their counts but not their whole report (the warnings of a
+    50,000-row file weigh megabytes: the list reads three numbers of each)."""
+    return ImportBatch.objects.defer("report").annotate(
+        report_rows=KeyTransform("rows", "report"),
+        report_accepted=KeyTransform("accepted", "report"),
+        report_rejected=KeyTransform("rejected", "report"),
+    )

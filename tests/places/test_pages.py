@@ -164,6 +164,12 @@ def test_import_page_runs_the_import_and_shows_the_report(client, settings):
     page = client.get(response["Location"]).content.decode()
     assert "Acceptées" in page and "numéro de téléphone invalide" in page
     assert "Corriger les 1 ligne" in page
+    listing = client.get(reverse("places:imports"))
+    batch = listing.context["page_obj"].object_list[0]
+    assert (batch.report_rows, batch.report_accepted, batch.report_rejected) == (2, 1, 1)
+    assert "report" in batch.get_deferred_fields()  # the list does not read the whole report
+    row = re.search(r"<tr>\s*<th scope=\"row\"><a[^>]*>lieux\.csv</a>.*?</tr>", listing.content.decode(), re.S)
+    assert [cell for cell in re.findall(r"<td>([^<]*)</td>", row.group(0))][-3:] == ["2", "1", "1"]
 
 
 def test_export_of_a_search(client):

@@ -62,7 +62,7 @@ def import_list(request):
                     actor=request.user,
                 )
                 return redirect("places:import_detail", pk=batch.pk)
-    page = Paginator(ImportBatch.objects.all(), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.import_batches(), 20).get_page(request.GET.get("page"))
     return render(request, "places/imports.html", {"form": form, "page_obj": page, "query_string": ""})
 
 
