@@ -17,7 +17,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -87,8 +87,9 @@ class Row:
 @dataclass
 class Table:
     """Every row of the file after checking, as columns. `accepted`: indexes of accepted rows;
-    `values`: model field → column over the accepted rows only; `errors`/`warnings`: per row index,
-    issues as report dicts (rows without any are absent)."""
+    `values`: model field → column over the accepted rows only (the LOCATED columns are filled in
+    by `ImportJob._locate` as the rows are written); `errors`/`warnings`: per row index, issues as
+    report dicts (rows without any are absent)."""
 
     lines: list[int]
     accepted: list[int]
@@ -257,6 +258,7 @@ class ImportJob:
     progress: Callable[[int, int], None] | None = None
     parsed: ParsedFile | None = None
     variant: Variant | None = None
+    _locator: Locator | None = field(default=None, init=False, repr=False)  # set before writing
 
     def run(self) -> dict:
         try:
