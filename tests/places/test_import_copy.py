@@ -57,3 +57,34 @@ def test_reimport_finds_the_stored_values_equal():
     assert again["unchanged"] == 2 and again["created"] == [] and again["updated"] == []
     changed = _import_json([rows[0], {**rows[1], "typologie": "MUNI"}])
     assert changed["updated"] == [{"id": "b", "changes": {"typologie": [["MUNI", "BIB"], ["MUNI"]]}}]
+
+
+def _stored(dataset: str) -> list[tuple]:
+    fields = ["local_id", "nom", "commune_id", "code_insee", "position_latitude", "position_origin", "services"]
+    return list(Place.objects.filter(dataset=dataset).order_by("local_id").values_list(*fields))
+
+
+def test_places_written_in_located_chunks_are_those_of_one_chunk(monkeypatch):
+    """New places are located and written LOCATE_CHUNK rows at a time: with chunks of 2 rows (all new,
+    then new among known ones), the stored places and the report are those of a single chunk."""
+    from maillage.places.importing import runner
+
+    rows = [
+        {**VALID_ROW, "id": f"lieu-{n}", "nom": f"Lieu {n}", **({"latitude": "", "code_insee": ""} if n % 2 else {})}
+        for n in range(5)
+    ]
+    data = json.dumps(rows).encode()
+    whole, _ = place_import_file(actor=None, data=data, filename="a.json", dataset="un-paquet")
+    monkeypatch.setattr(runner, "LOCATE_CHUNK", 2)
+    chunked, _ = place_import_file(actor=None, data=data, filename="a.json", dataset="paquets")
+    assert _stored("paquets") == _stored("un-paquet") and len(_stored("paquets")) == 5
+    assert [(w["line"], w["reason"]) for w in chunked["warnings"]] == [
+        (w["line"], w["reason"]) for w in whole["warnings"]
+    ]
+    new = [{**VALID_ROW, "id": f"lieu-{n}", "latitude": "" if n == 6 else VALID_ROW["latitude"]} for n in (5, 6, 7)]
+    more = json.dumps([rows[0], new[0], {**rows[1], "nom": "Renommé"}, *rows[2:], *new[1:]]).encode()
+    again, _ = place_import_file(actor=None, data=more, filename="b.json", dataset="paquets")
+    assert again["created"] == ["lieu-5", "lieu-6", "lieu-7"] and [u["id"] for u in again["updated"]] == ["lieu-1"]
+    assert again["unchanged"] == 4
+    origins = dict(Place.objects.filter(dataset="paquets").values_list("local_id", "position_origin"))
+    assert [origins[f"lieu-{n}"] for n in (5, 6, 7)] == ["given", "commune", "given"]
