@@ -23,6 +23,7 @@ class Locator:
     def __init__(self, resolver: CommuneResolver):
         self.resolver = resolver
         self._communes: dict[tuple, tuple] = {}  # (code_insee, code_postal, name) → (commune, notes)
+        self._located: dict[tuple, Location] = {}  # rows without coordinates, from one call to the next
 
     def _commune(self, key: tuple) -> tuple:
         commune = self._communes.get(key)
@@ -46,7 +47,10 @@ class Locator:
         inside_candidates: dict[str, list[tuple]] = {}
         for row in dict.fromkeys(rows):  # each distinct row once
             if row[3] is None or row[4] is None:
-                located[row] = resolver.locate(*row)
+                location = self._located.get(row)
+                if location is None:
+                    location = self._located[row] = resolver.locate(*row)
+                located[row] = location
                 continue
             code = self._commune(row[:3])[0]
             if code is None:

@@ -371,10 +371,13 @@ class ImportJob:
 
     @staticmethod
     def _position_rows(table: Table, positions):
-        values = table.values
-        code_insee, code_postal, names = values["code_insee"], values["code_postal"], values["commune_nom"]
-        latitude, longitude = values["latitude"], values["longitude"]
-        return ((code_insee[p], code_postal[p], names[p], latitude[p], longitude[p]) for p in positions)
+        """(code_insee, code_postal, commune, latitude, longitude) of the rows at `positions`."""
+        columns = [
+            table.values[name] for name in ("code_insee", "code_postal", "commune_nom", "latitude", "longitude")
+        ]
+        if isinstance(positions, range):  # consecutive rows: slices, zipped in C
+            return zip(*(column[positions.start : positions.stop] for column in columns), strict=True)
+        return zip(*([column[p] for p in positions] for column in columns), strict=True)
 
     def _locate(self, table: Table, positions) -> None:
         """Commune and position (checked against the commune's outline) of the accepted rows at
