@@ -1,8 +1,8 @@
 """Writing many rows at once, column by column: COPY on PostgreSQL, bulk_create elsewhere.
 
 On PostgreSQL the rows go in COPY's binary format: psycopg formats each row in C from the columns
-zipped together, PostgreSQL parses no text but JSON (lists repeated from row to row are encoded
-once). No model instance is built per row; columns with a database default that
+zipped together, PostgreSQL parses no text; JSON values (lists repeated from row to row are encoded
+once) go as their text. No model instance is built per row; columns with a database default that
 the caller does not give (timestamps) are left to the server.
 """
 
@@ -12,13 +12,11 @@ from collections.abc import Iterable
 from itertools import repeat
 
 from django.db import connection, models
-from psycopg import postgres
 from psycopg.copy import QueuedLibpqWriter
 
-from maillage.core.bulk import column_types
+from maillage.core.bulk import JsonbFromText, column_types
 
 json_string = json.encoder.encode_basestring_ascii  # json.dumps of a str, without the call overhead
-JSONB, BYTEA = postgres.types["jsonb"].oid, postgres.types["bytea"].oid
 
 
 def _json_text(value) -> str:
@@ -31,21 +29,14 @@ def _json_text(value) -> str:
     return json.dumps(value)
 
 
-def _jsonb_values(values: list) -> list[bytes]:
-    """JSON values in jsonb's binary form (version byte 1, then the text), each distinct object
-    encoded once (the checker shares a list between the rows with the same cell)."""
+def _json_texts(values: list) -> list[str]:
+    """JSON texts, each distinct object encoded once (the checker shares a list between the rows
+    with the same cell)."""
     keys = list(map(id, values))
-    encoded = {}
+    texts = {}
     for key, value in dict(zip(keys, values, strict=True)).items():
-        encoded[key] = JSONB_EMPTY_OBJECT if value.__class__ is dict and not value else _jsonb(_json_text(value))
-    return list(map(encoded.__getitem__, keys))
-
-
-def _jsonb(text: str) -> bytes:
-    return b"\x01" + text.encode()
-
-
-JSONB_EMPTY_OBJECT = _jsonb("{}")
+        texts[key] = "{}" if value.__class__ is dict and not value else _json_text(value)
+    return list(map(texts.__getitem__, keys))
 
 
 def insert_columns(model, common: dict, chunks: Iterable[dict[str, list]]) -> None:
@@ -79,13 +70,12 @@ def insert_columns(model, common: dict, chunks: Iterable[dict[str, list]]) -> No
 
 @contextlib.contextmanager
 def _binary_copy(cursor, model, fields):
-    """A COPY in the binary format: psycopg formats each row in C, PostgreSQL parses no text; a
-    writer thread sends the data while the caller goes on. Binary COPY carries no type per value:
-    psycopg picks each column's dumper by the type given here, and jsonb columns are given as bytea
-    so that their values, already in jsonb's binary form, pass through its C dumper unchanged."""
+    """A COPY in the binary format: psycopg formats each row in C, PostgreSQL parses no text (JSON
+    columns go as their text); a writer thread sends the data while the caller goes on."""
+    cursor.adapters.register_dumper(None, JsonbFromText)
     table = connection.ops.quote_name(model._meta.db_table)
     names = [connection.ops.quote_name(field.column) for field in fields]
-    types = [BYTEA if oid == JSONB else oid for oid in column_types(cursor, table, names)]
+    types = column_types(cursor, table, names)
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT binary)"
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         copy.set_types(types)
@@ -96,9 +86,9 @@ def _constant_value(field, template):
     """The value of a column the caller does not give: the value `common` sets, or the default.
     (Columns with a database default are left out of the COPY: timestamps, not sent per row.)"""
     value = field.pre_save(template, add=True)
-    return _jsonb(json.dumps(value)) if isinstance(field, models.JSONField) else value
+    return json.dumps(value) if isinstance(field, models.JSONField) else value
 
 
 def _column_values(field, columns: dict) -> list:
     values = columns[field.attname]
-    return _jsonb_values(values) if isinstance(field, models.JSONField) else values
+    return _json_texts(values) if isinstance(field, models.JSONField) else values
