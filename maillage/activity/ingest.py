@@ -8,10 +8,12 @@ the rollups in the same transaction.
 import json
 
 from django.db import connection
+from psycopg import postgres
+from psycopg.adapt import Dumper
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.pq import Format
 
 from maillage.activity.models import Activity
-from maillage.core.bulk import JsonbFromText, column_types
 
 COLUMNS = [
     "type",
@@ -91,6 +93,23 @@ def _blocks(rows, size: int):
         yield block
 
 
+class _JsonbFromText(Dumper):
+    """jsonb in COPY's binary format from text that is already JSON: the format's version byte,
+    then the text (rows carry their JSON fields serialised, see row_from_values)."""
+
+    oid = postgres.types["jsonb"].oid
+    format = Format.BINARY
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
+    """The columns' PostgreSQL type oids (binary COPY sends each value in its column's own type)."""
+    cursor.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+    return [column.type_code for column in cursor.description]
+
+
 def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
     """COPY tuples into `table` (PostgreSQL) in the binary format, by blocks of 50,000.
 
@@ -99,8 +118,8 @@ def copy_rows(cursor, table: str, columns: list[str], rows, *, meanwhile=None):
     block has been queued, while PostgreSQL is still taking the rows in (a writer thread sends the
     data), with the blocks as their columns (each block transposed once); its result is returned."""
     pg = cursor.cursor
-    pg.adapters.register_dumper(None, JsonbFromText)
-    types = column_types(pg, table, columns)
+    pg.adapters.register_dumper(None, _JsonbFromText)
+    types = _column_types(pg, table, columns)
     writer = QueuedLibpqWriter(pg) if meanwhile else None
     transposed = []
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)"

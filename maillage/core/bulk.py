@@ -1,27 +1,6 @@
 """Inserting many rows fast: PostgreSQL's COPY where available, bulk_create elsewhere."""
 
 from django.db import connection, models
-from psycopg import postgres
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
-
-
-class JsonbFromText(Dumper):
-    """jsonb in COPY's binary format from text that is already JSON: the format's version byte,
-    then the text. Register it by oid on the COPY's cursor only:
-    `cursor.adapters.register_dumper(None, JsonbFromText)`."""
-
-    oid = postgres.types["jsonb"].oid
-    format = Format.BINARY
-
-    def dump(self, obj: str) -> bytes:
-        return b"\x01" + obj.encode()
-
-
-def column_types(cursor, table: str, columns: list[str]) -> list[int]:
-    """The columns' PostgreSQL type oids (binary COPY sends each value in its column's own type)."""
-    cursor.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0")
-    return [column.type_code for column in cursor.description]
 
 
 def bulk_insert(model: type[models.Model], objects: list[models.Model], *, batch_size: int = 2000) -> int:
