@@ -59,13 +59,13 @@ def _is_personal(key) -> bool:
     return bool(PERSONAL_COLUMN.search(str(key).lower()))
 
 
-def personal_columns(values: dict, *, filled_only: bool = False) -> list[str]:
-    """Columns of a row that hold data about people rather than about the place."""
-    return [
-        key
-        for key, value in values.items()
-        if _is_personal(key) and not (filled_only and value in (None, "", [], "#N/D"))
-    ]
+def personal_columns(keys) -> list[str]:
+    """Columns (of a row's keys) that hold data about people rather than about the place."""
+    return [key for key in keys if _is_personal(key)]
+
+
+# Cells that say nothing: a column naming people that holds one of these is dropped without warning.
+EMPTY_CELLS = (None, "", [], "#N/D")
 
 
 DATE_PREFIX = re.compile(r"^(\d{8}-|\d{4}-\d{2}-\d{2}_|\d{4}-\d{2}-)")
@@ -181,7 +181,7 @@ class _ConvertedRows:
         """(row index, column) of each filled cell naming people (never stored: see `extras`)."""
         for index, record in enumerate(self.records):
             for column in self._personal_columns(record.values):
-                if record.values[column] not in (None, "", [], "#N/D"):
+                if record.values[column] not in EMPTY_CELLS:
                     yield index, column
 
     def raw(self, index: int) -> dict:
@@ -209,7 +209,7 @@ class _PlainColumns:
         self.lines = grid.lines
         self.notes: dict = {}
         self.standard = standard
-        self.personal = personal_columns(dict.fromkeys(extra))
+        self.personal = personal_columns(extra)
         self.extra = tuple(name for name in extra if name not in self.personal)
 
     @classmethod
@@ -230,7 +230,7 @@ class _PlainColumns:
             (index, position)
             for position, column in enumerate(self.personal)
             for index, value in enumerate(self.columns[column])
-            if value not in ("", "#N/D")
+            if value not in EMPTY_CELLS
         )
         return ((index, self.personal[position]) for index, position in by_row)
 
