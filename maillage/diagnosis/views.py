@@ -24,8 +24,7 @@ from maillage.diagnosis.models import IndexRun
 from maillage.places.selectors import place_count_by_dispositif
 from maillage.territories.enums import Level
 from maillage.territories.models import Departement
-from maillage.territories.search import search_communes
-from maillage.territories.selectors import territory_figures
+from maillage.territories.selectors import find_territory, territory_figures
 from maillage.territories.territory import TerritoryRef
 
 COORDINATION = any_role(Role.COORDINATEUR, Role.OBSERVATEUR)
@@ -99,28 +98,11 @@ def _run_or_empty(request, ref):
     return selectors.run_for_territory(ref, request.GET.get("calcul"))
 
 
-def _find_territory(query: str) -> TerritoryRef | None:
-    """ "departement:28", a département code ("28", "2A"), or a commune name or postal code."""
-    if ":" in query:
-        try:
-            ref = TerritoryRef.parse(query)
-        except ValidationError:
-            return None
-        return ref if ref.exists() else None
-    if Departement.objects.filter(code=query.upper()).exists():
-        return TerritoryRef(Level.DEPARTEMENT, query.upper())
-    departement = Departement.objects.filter(nom__iexact=query).first()
-    if departement is not None:
-        return departement.ref
-    communes = search_communes(query, limit=1)
-    return communes[0].ref if communes else None
-
-
 @access(PUBLIC)
 def home(request):
     query = request.GET.get("territoire", "").strip()[:100]
     if query:
-        ref = _find_territory(query)
+        ref = find_territory(query)
         if ref is not None:
             return redirect("diagnosis:territory", ref.level.value, ref.code)
     runs = IndexRun.objects.all()[:20]

@@ -4,11 +4,14 @@ from dataclasses import dataclass
 
 import shapely
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 
 from maillage.territories import maps
 from maillage.territories.enums import Level
-from maillage.territories.models import Commune, Departement, ReferenceLoad
+from maillage.territories.models import Commune, Departement, Epci, ReferenceLoad
+from maillage.territories.normalize import normalize
+from maillage.territories.search import search_communes
 from maillage.territories.territory import TerritoryRef
 
 DENSITY_UNIT = "hab./km²"
@@ -122,6 +125,28 @@ def departement_density_map(region_code: str, *, title: str) -> maps.Choropleth:
     )
     cache.set(key, result, 60 * 60 * 24)
     return result
+
+
+def find_territory(query: str) -> TerritoryRef | None:
+    """The territory a person means by what they typed: "departement:28"; a département's code or
+    name ("28", "2A", "eure et loir"); an EPCI's SIREN or name ("CA Chartres Métropole"); otherwise
+    the best commune for a name or a postal code ("Châteaudun", "28200"). None when nothing fits."""
+    query = (query or "").strip()
+    if not query:
+        return None
+    if ":" in query:
+        try:
+            ref = TerritoryRef.parse(query)
+        except ValidationError:
+            return None
+        return ref if ref.exists() else None
+    wanted = normalize(query)
+    for model in (Departement, Epci):
+        for code, nom in model.objects.values_list("code", "nom"):
+            if query.upper() == code or wanted == normalize(nom):
+                return TerritoryRef(Level.DEPARTEMENT if model is Departement else Level.EPCI, code)
+    communes = search_communes(query, limit=1)
+    return communes[0].ref if communes else None
 
 
 def resolve_commune(code: str) -> Commune | None:

@@ -68,6 +68,20 @@ def test_fiche_and_printable_fiche_have_no_axe_violation(page, places):
     assert_accessible(page)
 
 
+def test_directory_chosen_by_name_with_the_keyboard_only(page, places):
+    page.goto("/lieux/annuaire/?territoire=99999")
+    assert page.evaluate("document.activeElement.id") == "territoire"  # the field in error has the focus
+    assert_accessible(page)
+    page.goto("/lieux/annuaire/")
+    assert_accessible(page)
+    _tab_to(page, "document.activeElement.id === 'territoire'")
+    page.keyboard.type("eure et loir")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Eure-et-Loir')")
+    assert "territoire=departement:28" in page.url.replace("%3A", ":")
+    assert_accessible(page)
+
+
 def test_operator_screen_is_keyboard_first_and_accessible(page, places):
     membership = MembershipFactory()
     sign_in(page, membership.user.email, DEFAULT_PASSWORD)

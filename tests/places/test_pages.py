@@ -77,6 +77,42 @@ def test_directory_page_and_pdf(client):
     assert client.get(reverse("places:directory"), {"territoire": "pays:fr"}).status_code == 404
 
 
+def test_directory_takes_what_people_type_and_answers_with_the_canonical_address(client):
+    url = reverse("places:directory")
+    typed = {
+        "eure et loir": "departement%3A28",
+        "28": "departement%3A28",
+        "CA Chartres Métropole": "epci%3A200033181",
+        "200033181": "epci%3A200033181",
+        "Chartres": "commune%3A28085",
+        "28200": "commune%3A28088",  # Châteaudun's postal code
+    }
+    for query, canonical in typed.items():
+        response = client.get(url, {"territoire": query})
+        assert (response.status_code, response["Location"]) == (302, f"{url}?territoire={canonical}"), query
+    pdf = client.get(url, {"territoire": "Eure-et-Loir", "format": "pdf"})
+    assert pdf["Location"] == f"{url}?territoire=departement%3A28&format=pdf"
+
+
+def test_directory_explains_an_unknown_territory_and_offers_the_departements_with_places(client):
+    PlaceFactory(nom="Lieu A"), PlaceFactory(in_chartres=True, nom="Lieu B")
+    PlaceFactory(nom="Lieu non publié", is_published=False)
+    url = reverse("places:directory")
+    response = client.get(url, {"territoire": "99999"})
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Aucun territoire ne correspond à « 99999 »" in html
+    assert 'aria-invalid="true"' in html and 'value="99999"' in html
+    assert 'href="?territoire=departement:28">Eure-et-Loir (28)</a> — 2 lieux' in " ".join(html.split())
+    empty = client.get(url).content.decode()
+    assert "aria-invalid" not in empty and "Eure-et-Loir (28)" in empty
+
+
+def test_directory_without_any_published_place_says_so(client):
+    html = client.get(reverse("places:directory")).content.decode()
+    assert "Aucun lieu n'est encore publié" in html
+
+
 def test_operator_screen_gives_three_places_and_records_an_anonymous_call(client):
     places = [PlaceFactory(nom=f"Lieu {i}") for i in range(4)]
     invalidate_index()
