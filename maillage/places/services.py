@@ -31,6 +31,7 @@ from maillage.structures.models import Structure
 from maillage.territories.territory import TerritoryRef
 
 ORIENTATION_CODE_BYTES = 6
+ORIENTATION_MAX_PLACES = 6  # places on one fiche d'orientation
 _STANDARD_NAMES = std.FIELD_NAMES
 
 
@@ -176,20 +177,21 @@ def phone_call_record(*, actor, commune, need: str, outcome: str, places=()) -> 
     return call
 
 
-def orientation_link_create(*, place_ids: list[int], note: str = "") -> OrientationLink:
-    """A short link to a fiche d'orientation (published places only)."""
-    ids = list(Place.objects.published().filter(pk__in=place_ids).values_list("pk", flat=True))
+def orientation_link_create(*, place_ids: list[int], note: str = "") -> tuple[OrientationLink, bool]:
+    """A short link to a fiche d'orientation: its first ORIENTATION_MAX_PLACES published places, in
+    the order given. Returns (link, created): the same fiche asked again gets the same link."""
+    ids = set(Place.objects.published().filter(pk__in=place_ids).values_list("pk", flat=True))
     if not ids:
         raise ValidationError("Choisissez au moins un lieu publié.")
-    ordered = [pk for pk in place_ids if pk in ids]
+    ordered = [pk for pk in place_ids if pk in ids][:ORIENTATION_MAX_PLACES]
     existing = OrientationLink.objects.filter(places=ordered, note=note.strip()[:500]).first()
     if existing:
-        return existing
+        return existing, False
     while True:
         code = secrets.token_urlsafe(ORIENTATION_CODE_BYTES)[:8]
         if not OrientationLink.objects.filter(code=code).exists():
             break
-    return OrientationLink.objects.create(code=code, places=ordered, note=note.strip()[:500])
+    return OrientationLink.objects.create(code=code, places=ordered, note=note.strip()[:500]), True
 
 
 # --- Duplicates and merges (scoring in dedup.py) ------------------------------------------------

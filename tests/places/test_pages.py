@@ -63,9 +63,43 @@ def test_orientation_sheet_pdf_and_short_link(client):
     link = OrientationLink.objects.get()
     assert response["Location"].startswith(f"/lieux/o/{link.code}/") and link.places == [first.pk, second.pk]
     again = client.post(reverse("places:orientation_link_create"), {"lieux": [first.pk, second.pk]})
-    assert again["Location"] == response["Location"] and OrientationLink.objects.count() == 1
+    assert again["Location"] == f"/lieux/o/{link.code}/?existant=1" and OrientationLink.objects.count() == 1
     shared = client.get(reverse("places:orientation_link", args=[link.code])).content.decode()
     assert "Premier lieu" in shared and link.code in shared
+    assert "avait déjà un lien court" in client.get(again["Location"]).content.decode()
+
+
+def test_orientation_sheet_ignores_what_is_not_a_place_and_says_what_it_leaves_out(client):
+    places = [PlaceFactory(nom=f"Lieu {n}") for n in range(8)]
+    url = reverse("places:orientation")
+    unknown = ",".join(str(9990 + n) for n in range(6))  # unknown ids do not take the six seats
+    asked = f"²,{'9' * 40},abc,,{unknown},{places[0].pk},{places[0].pk}," + ",".join(str(p.pk) for p in places[1:])
+    html = html_lib.unescape(client.get(url, {"lieux": asked}).content.decode())
+    assert [n for n in range(8) if f"Lieu {n}<" in html] == [0, 1, 2, 3, 4, 5]
+    assert "2 autres lieux demandés n'y figurent pas" in html
+    response = client.post(reverse("places:orientation_link_create"), {"lieux": asked})
+    assert OrientationLink.objects.get().places == [p.pk for p in places[:6]]
+    assert response.status_code == 302
+
+
+def test_orientation_sheet_without_any_published_place_explains_how_to_make_one(client):
+    hidden = PlaceFactory(is_published=False)
+    for asked in ("", "abc", "²", str(hidden.pk), "9" * 40):
+        response = client.get(reverse("places:orientation"), {"lieux": asked})
+        html = response.content.decode()
+        assert response.status_code == 404 and "Aucun lieu à mettre sur la fiche" in html, asked
+        assert 'href="/lieux/"' in html
+    response = client.post(reverse("places:orientation_link_create"), {"lieux": "abc"})
+    assert response.status_code == 404 and OrientationLink.objects.count() == 0
+    missing = client.get(reverse("places:orientation_link", args=["zzzzzzzz"]))
+    assert "Ce lien de fiche d'orientation n'existe pas" in html_lib.unescape(missing.content.decode())
+
+
+def test_short_link_with_a_too_long_note_shows_the_error_instead_of_dropping_the_note(client):
+    place = PlaceFactory()
+    response = client.post(reverse("places:orientation_link_create"), {"lieux": place.pk, "note": "x" * 501})
+    assert response.status_code == 400 and OrientationLink.objects.count() == 0
+    assert "500 caractères" in html_lib.unescape(response.content.decode())
 
 
 def test_directory_page_and_pdf(client):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,25 +12,42 @@ from maillage.places import presentation, services
 from maillage.places.forms import OrientationForm
 from maillage.places.models import OrientationLink, Place
 
-MAX_PLACES = 6
+MAX_PLACES = services.ORIENTATION_MAX_PLACES
+MAX_ASKED = 50  # ids read from one request at most: the work stays bounded whatever is sent
+MAX_ID_DIGITS = 18  # below PostgreSQL's bigint
 
 
 def _ids(values) -> list[int]:
-    ids = []
+    """The distinct place ids asked for, in their order (at most MAX_ASKED); what is not a
+    positive integer is ignored."""
+    ids: dict[int, None] = {}
     for value in values:
         for part in str(value).split(","):
-            if part.strip().isdigit() and int(part) not in ids:
-                ids.append(int(part))
-    return ids[:MAX_PLACES]
+            part = part.strip()
+            if part.isdecimal() and len(part) <= MAX_ID_DIGITS and part.isascii():
+                ids[int(part)] = None
+                if len(ids) == MAX_ASKED:
+                    return list(ids)
+    return list(ids)
+
+
+class NothingToShow(Exception):
+    """No published place among those asked for."""
+
+
+def _published(place_ids: list[int]) -> list[Place]:
+    places = Place.objects.published().select_related("commune").in_bulk(place_ids)
+    return [places[pk] for pk in place_ids if pk in places]
 
 
 def _sheet_context(place_ids: list[int], note: str) -> dict:
-    places = Place.objects.published().select_related("commune").in_bulk(place_ids)
-    ordered = [places[pk] for pk in place_ids if pk in places]
-    if not ordered:
-        raise Http404("Aucun lieu publié à mettre sur la fiche.")
+    published = _published(place_ids)
+    if not published:
+        raise NothingToShow
+    ordered = published[:MAX_PLACES]
     now = timezone.now()
     return {
+        "left_out": len(published) - len(ordered),
         "items": [
             {
                 "place": place,
@@ -48,12 +65,19 @@ def _sheet_context(place_ids: list[int], note: str) -> dict:
     }
 
 
+def _nothing_to_show(request, reason: str):
+    return render(request, "places/orientation_empty.html", {"reason": reason}, status=404)
+
+
 @access(PUBLIC)
 def orientation_sheet(request):
     """The printable page (large type, plain words): ?lieux=1,2&note=…"""
     form = OrientationForm(request.GET or None)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    context = _sheet_context(_ids(request.GET.getlist("lieux")), note)
+    try:
+        context = _sheet_context(_ids(request.GET.getlist("lieux")), note)
+    except NothingToShow:
+        return _nothing_to_show(request, "Aucun des lieux demandés n'est publié, ou la fiche n'en désigne aucun.")
     context["form"] = form
     if request.GET.get("format") == "pdf":
         return pdf_response("places/orientation_pdf.html", context, request, "fiche-orientation.pdf")
@@ -66,23 +90,38 @@ def orientation_link_create(request):
     if request.method != "POST":
         return redirect("places:search")
     form = OrientationForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    place_ids = _ids(request.POST.getlist("lieux"))
+    if not form.is_valid():  # the note as typed, with its error, to correct
+        try:
+            context = _sheet_context(place_ids, "")
+        except NothingToShow:
+            return _nothing_to_show(request, "Aucun des lieux demandés n'est publié.")
+        context["form"] = form
+        return render(request, "places/orientation.html", context, status=400)
     try:
-        link = services.orientation_link_create(place_ids=_ids(request.POST.getlist("lieux")), note=note)
-    except ValidationError as error:
-        raise Http404(" ".join(error.messages)) from error
-    return redirect(reverse("places:orientation_link", args=[link.code]) + "?nouveau=1")
+        link, created = services.orientation_link_create(place_ids=place_ids, note=form.cleaned_data["note"])
+    except ValidationError:
+        return _nothing_to_show(request, "Aucun des lieux demandés n'est publié.")
+    return redirect(
+        reverse("places:orientation_link", args=[link.code]) + ("?nouveau=1" if created else "?existant=1")
+    )
 
 
 @access(PUBLIC)
 def orientation_link(request, code):
-    link = get_object_or_404(OrientationLink, code=code)
-    context = _sheet_context(link.places, link.note)
+    link = OrientationLink.objects.filter(code=code).first()
+    if link is None:
+        raise Http404("Ce lien de fiche d'orientation n'existe pas : vérifiez qu'il a été recopié en entier.")
+    try:
+        context = _sheet_context(link.places, link.note)
+    except NothingToShow:
+        return _nothing_to_show(request, "Les lieux de cette fiche ne sont plus publiés.")
     context.update(
         form=None,
         link=link,
         short_url=request.build_absolute_uri(reverse("places:orientation_link", args=[code])),
         just_created=request.GET.get("nouveau") == "1",
+        already_existed=request.GET.get("existant") == "1",
     )
     if request.GET.get("format") == "pdf":
         return pdf_response("places/orientation_pdf.html", context, request, f"fiche-orientation-{code}.pdf")
