@@ -94,6 +94,15 @@ def test_a_rejected_row_does_not_make_its_place_disappear():
     assert Place.objects.get(local_id="lieu-2").missing_since is None
 
 
+def test_a_file_whose_every_row_is_rejected_takes_no_place_off_the_map():
+    _import(csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2"}))
+    report = _import(csv_bytes({**VALID_ROW, "id": "autre", "nom": ""}))
+    assert (report["accepted"], report["rejected"], report["disappeared"]) == (0, 1, [])
+    assert Place.objects.filter(missing_since__isnull=False).count() == 0
+    report = _import(csv_bytes({**VALID_ROW, "id": "autre"}))  # one valid row: the others disappear
+    assert sorted(report["disappeared"]) == ["lieu-1", "lieu-2"]
+
+
 def test_csv_lines_are_the_file_lines_with_blank_lines_and_line_breaks_in_cells():
     from maillage.places.importing.files import read_bytes
 

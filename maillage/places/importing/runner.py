@@ -259,6 +259,7 @@ class ImportJob:
     parsed: ParsedFile | None = None
     variant: Variant | None = None
     _locator: Locator | None = field(default=None, init=False, repr=False)  # set before writing
+    _accepted: int = field(default=0, init=False, repr=False)  # rows accepted, once checked
 
     def run(self) -> dict:
         try:
@@ -271,6 +272,7 @@ class ImportJob:
             raise ImportRefused(str(error)) from error
         self.dataset = (self.dataset or dataset_from_filename(self.filename)).strip()[:120]
         table = self._check_rows()
+        self._accepted = len(table.accepted)
         present = {str(local_id) for local_id in table.ids if local_id}
         with transaction.atomic():
             changes = self._write(table, present)
@@ -509,8 +511,9 @@ class ImportJob:
                 yield {name: [column[p] for p in chunk] for name, column in table.values.items()}
 
     def _partial(self) -> bool:
-        """A file whose every row was rejected says nothing about which places disappeared."""
-        return self.parsed is not None and not len(self.parsed)
+        """A file without rows, or whose every row was rejected, says nothing about which places
+        disappeared (a broken export must not take a dataset off the map)."""
+        return self.parsed is not None and (not len(self.parsed) or not self._accepted)
 
     def _quarantine(self, rejected: list[Row], report: dict) -> None:
         if self.dry_run or not rejected:
