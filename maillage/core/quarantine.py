@@ -5,6 +5,8 @@ from django.db import transaction
 
 from maillage.core import audit
 
+PENDING = "pending"  # the status of a row still to fix, in every app's QuarantineStatus
+
 
 def quarantined_row_discard(*, actor, row, reason: str, status: str, action: str):
     """Mark `row` (a quarantined row with `status`, `line`, `batch`) as discarded and journal why.
@@ -14,6 +16,8 @@ def quarantined_row_discard(*, actor, row, reason: str, status: str, action: str
     """
     if not reason.strip():
         raise ValidationError("Indiquez pourquoi cette ligne est écartée.")
+    if row.status != PENDING:
+        raise ValidationError("Cette ligne n'est plus à corriger : elle a déjà été corrigée ou écartée.")
     with transaction.atomic():
         row.status = status
         row.save(update_fields=["status", "updated_at"])

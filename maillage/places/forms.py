@@ -108,7 +108,7 @@ class CallForm(BaseForm):
     commune = forms.CharField(widget=forms.HiddenInput, required=False)
     besoin = forms.CharField(widget=forms.HiddenInput, required=False)
     issue = forms.ChoiceField(label="Issue de l'appel", choices=CallOutcome.choices, widget=forms.RadioSelect)
-    lieu = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lieu = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
 
 class OrientationForm(BaseForm):

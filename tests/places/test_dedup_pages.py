@@ -100,6 +100,14 @@ def test_dismiss_and_reopen(coordinator_client, pair):
     assert pair.status == DuplicateStatus.PENDING
 
 
+def test_a_too_long_reason_leaves_the_pair_pending_and_says_why(coordinator_client, pair):
+    url = reverse("places:duplicate_dismiss", args=[pair.pk])
+    page = coordinator_client.post(url, {"motif": "x" * 501}, follow=True).content.decode()
+    pair.refresh_from_db()
+    assert pair.status == DuplicateStatus.PENDING
+    assert "La paire n&#x27;est pas écartée" in page and "Paire écartée" not in page
+
+
 def test_a_coordinateur_sees_only_pairs_of_their_territory(coordinator_client):
     orleans = Commune.objects.get(code="45234")
     for name in ("Médiathèque d'Orléans", "Mediatheque Orleans"):

@@ -1,3 +1,5 @@
+import html as html_lib
+
 from django.urls import reverse
 
 from maillage.places.enums import QuarantineStatus
@@ -42,9 +44,24 @@ def test_fix_with_remaining_errors_stays_in_quarantine(client):
 def test_discard_needs_a_reason_and_keeps_the_row(client):
     row = _quarantined()
     client.force_login(MembershipFactory(coordinateur=True).user)
-    client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": ""})
+    blank = client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": ""}, follow=True)
     row.refresh_from_db()
     assert row.status == QuarantineStatus.PENDING
+    assert "Indiquez pourquoi cette ligne est écartée" in blank.content.decode()
     client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": "lieu fermé"})
     row.refresh_from_db()
     assert row.status == QuarantineStatus.DISCARDED and QuarantinedRow.objects.filter(pk=row.pk).exists()
+
+
+def test_a_row_already_fixed_or_discarded_cannot_be_discarded(client):
+    from maillage.core.models import AuditEntry
+
+    row = _quarantined()
+    row.status = QuarantineStatus.RESUBMITTED
+    row.save()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    page = client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": "doublon"}, follow=True)
+    row.refresh_from_db()
+    assert row.status == QuarantineStatus.RESUBMITTED
+    assert "n'est plus à corriger" in html_lib.unescape(page.content.decode())
+    assert not AuditEntry.objects.filter(action="places.quarantine_discarded").exists()

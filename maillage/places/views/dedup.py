@@ -132,10 +132,15 @@ def duplicate_dismiss(request, pk):
     pair = get_object_or_404(_pairs_for(request.user), pk=pk)
     form = DuplicateDismissForm(request.POST)
     reopen = request.POST.get("action") == "reouvrir"
+    if not reopen and not form.is_valid():
+        messages.error(
+            request, "La paire n'est pas écartée : " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect("places:duplicate_detail", pk=pk)
     try:
         if reopen:
             services.duplicate_reopen(actor=request.user, candidate=pair)
-        elif form.is_valid():
+        else:
             services.duplicate_dismiss(actor=request.user, candidate=pair, reason=form.cleaned_data["motif"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -178,11 +178,18 @@ def quarantine_fix(request, pk):
 def quarantine_discard(request, pk):
     row = get_object_or_404(QuarantinedRow, pk=pk)
     form = DiscardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return redirect("places:quarantine_fix", pk=pk)
+    if not form.is_valid():
+        messages.error(request, "Indiquez pourquoi cette ligne est écartée (500 caractères au plus).")
+        return redirect("places:quarantine_fix", pk=pk)
+    try:
         services.quarantine_discard(actor=request.user, row=row, reason=form.cleaned_data["motif"])
-        messages.success(request, "La ligne est écartée (elle reste consultable dans l'import).")
-        return redirect("places:quarantine")
-    return redirect("places:quarantine_fix", pk=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("places:quarantine_fix", pk=pk)
+    messages.success(request, "La ligne est écartée (elle reste consultable dans le rapport de son import).")
+    return redirect("places:quarantine")
 
 
 @access(EDITORS)

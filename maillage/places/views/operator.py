@@ -59,7 +59,10 @@ def operator_record(request):
         return redirect("places:operator")
     form = CallForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choisissez l'issue de l'appel avant de l'enregistrer.")
+        if "issue" in form.errors:
+            messages.error(request, "Choisissez l'issue de l'appel avant de l'enregistrer.")
+        else:
+            messages.error(request, "Appel non enregistré : le lieu indiqué est invalide. Refaites la recherche.")
         return redirect("places:operator")
     commune = Commune.objects.filter(code=form.cleaned_data["commune"]).first()
     place_ids = [form.cleaned_data["lieu"]] if form.cleaned_data.get("lieu") else []
