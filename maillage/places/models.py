@@ -5,7 +5,7 @@ from django.db.models.functions import Now
 
 from maillage.core.models import TimestampedModel
 from maillage.places.enums import CallOutcome, DuplicateStatus, ImportStatus, PositionOrigin, QuarantineStatus
-from maillage.places.standard import FIELD_NAMES
+from maillage.places.standard import FIELD_NAMES, ID_MAX_LENGTH
 from maillage.territories.models import Commune
 
 # Standard field → model field, where they differ (`id` is the producer's local id).
@@ -31,7 +31,7 @@ class Place(TimestampedModel):
     # Provenance: the dataset it was imported from and its identifier there (the natural key).
     # No index of its own: the unique (dataset, local_id) constraint's index starts with it.
     dataset = models.CharField("jeu de données", max_length=120)
-    local_id = models.CharField("identifiant dans la source", max_length=300)
+    local_id = models.CharField("identifiant dans la source", max_length=ID_MAX_LENGTH)
     import_batch = models.ForeignKey(
         "ImportBatch",
         verbose_name="dernier import",
@@ -58,26 +58,27 @@ class Place(TimestampedModel):
     standard_version = models.CharField("version du standard", max_length=10, blank=True)
     extra = models.JSONField("colonnes hors standard", default=dict, blank=True)
 
-    # The 32 fields of the standard, in its order.
+    # The 32 fields of the standard, in its order. Texts the standard does not bound are not bounded
+    # here either (a long name is not a reason to reject a place); codes and identifiers are.
     pivot = models.CharField("SIRET ou RNA", max_length=14)
-    nom = models.CharField("nom", max_length=300)
-    commune_nom = models.CharField("commune", max_length=200)
+    nom = models.TextField("nom")
+    commune_nom = models.TextField("commune")
     code_postal = models.CharField("code postal", max_length=5)
     code_insee = models.CharField("code INSEE", max_length=5, blank=True)
-    adresse = models.CharField("adresse", max_length=400)
-    complement_adresse = models.CharField("complément d'adresse", max_length=400, blank=True)
+    adresse = models.TextField("adresse")
+    complement_adresse = models.TextField("complément d'adresse", blank=True)
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
     typologie = models.JSONField("typologie", default=list, blank=True)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     courriels = models.JSONField("courriels", default=list, blank=True)
     site_web = models.JSONField("sites web", default=list, blank=True)
-    horaires = models.CharField("horaires (OpenStreetMap)", max_length=1000, blank=True)
+    horaires = models.TextField("horaires (OpenStreetMap)", blank=True)
     presentation_resume = models.CharField("présentation courte", max_length=280, blank=True)
     presentation_detail = models.TextField("présentation détaillée", blank=True)
-    source = models.CharField("source", max_length=200, blank=True)
+    source = models.TextField("source", blank=True)
     itinerance = models.JSONField("itinérance", default=list, blank=True)
-    structure_parente = models.CharField("structure parente", max_length=300, blank=True)
+    structure_parente = models.TextField("structure parente", blank=True)
     date_maj = models.DateField("date de mise à jour")
     services = models.JSONField("services", default=list, blank=True)
     publics_specifiquement_adresses = models.JSONField("publics spécifiquement adressés", default=list, blank=True)
@@ -88,8 +89,8 @@ class Place(TimestampedModel):
     autres_formations_labels = models.JSONField("autres formations et labels", default=list, blank=True)
     modalites_acces = models.JSONField("modalités d'accès", default=list, blank=True)
     modalites_accompagnement = models.JSONField("modalités d'accompagnement", default=list, blank=True)
-    fiche_acces_libre = models.CharField("fiche Acceslibre", max_length=500, blank=True)
-    prise_rdv = models.CharField("prise de rendez-vous", max_length=500, blank=True)
+    fiche_acces_libre = models.TextField("fiche Acceslibre", blank=True)
+    prise_rdv = models.TextField("prise de rendez-vous", blank=True)
 
     # Resolved by maillage.
     commune = models.ForeignKey(

@@ -7,6 +7,10 @@ Field order, required fields, patterns and vocabularies follow ../shared/docs/li
 import re
 from dataclasses import dataclass
 
+# maillage's own bound on `id` (the standard sets none): identifiers are indexed, so bounded; a
+# longer one rejects its row with a clear reason rather than failing the write.
+ID_MAX_LENGTH = 300
+
 STANDARD_VERSION = "1.0.1"
 LIST_SEPARATOR = "|"
 PLACEHOLDER_PIVOT = "00000000000000"

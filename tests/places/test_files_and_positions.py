@@ -103,6 +103,20 @@ def test_a_file_whose_every_row_is_rejected_takes_no_place_off_the_map():
     assert sorted(report["disappeared"]) == ["lieu-1", "lieu-2"]
 
 
+def test_long_texts_are_kept_and_a_too_long_identifier_is_rejected_with_its_reason():
+    from maillage.places.importing.validation import RowChecker
+
+    name, address = "Espace " + "numérique " * 60, "rue " * 200
+    long_id = {**VALID_ROW, "id": "x" * 301}
+    report = _import(csv_bytes({**VALID_ROW, "nom": name, "adresse": address}, long_id))
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    reason = "identifiant trop long : 301 caractères, 300 au plus"
+    assert report["errors"] == [{"line": 3, "field": "id", "value": "x" * 301, "reason": reason}]
+    place = Place.objects.get()
+    assert (place.nom, place.adresse) == (name.strip(), address.strip())
+    assert [issue.reason for issue in RowChecker().check(3, long_id).errors] == [reason]
+
+
 def test_csv_lines_are_the_file_lines_with_blank_lines_and_line_breaks_in_cells():
     from maillage.places.importing.files import read_bytes
 

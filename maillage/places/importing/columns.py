@@ -18,6 +18,7 @@ from maillage.places.importing.validation import (
     ABSENT,
     COUNTRY_CODE_WITH_ZERO,
     EMAIL,
+    ID_MAX_LENGTH,
     SINGLE_LINE,
     SPACES,
     TYPOLOGIES,
@@ -26,6 +27,7 @@ from maillage.places.importing.validation import (
     RowChecker,
     _Recorder,
     _text,
+    id_too_long,
 )
 
 TEXT_FIELDS = ("id", "nom", "commune", "adresse", "complement_adresse", "source", "structure_parente")
@@ -236,6 +238,8 @@ class ColumnChecker:
             text = SPACES.sub(" ", text)
         if not text and std.FIELDS_BY_NAME[name].required:
             return text, ((True, name, "", f"le champ {std.FIELDS_BY_NAME[name].label} est obligatoire"),)
+        if name == "id" and len(text) > ID_MAX_LENGTH:
+            return text, ((True, name, text, id_too_long(text)),)
         return text, NO_ISSUES
 
     def _cached(self, name, value):
@@ -377,7 +381,9 @@ def _clean_texts(name: str, column: list) -> bool:
     """Whether every cell of a text column of strings is already what `_text_field` makes of it
     (one search over the whole column)."""
     pattern = NOT_SINGLE_LINE if name in SINGLE_LINE else NOT_STRIPPED
-    return None not in column and not pattern.search("\x00".join(column))
+    if None in column or (name == "id" and max(map(len, column), default=0) > ID_MAX_LENGTH):
+        return False
+    return not pattern.search("\x00".join(column))
 
 
 def _single_items(column: list) -> dict:

@@ -635,7 +635,7 @@ def import_places(
     if batch is None:
         batch = ImportBatch.objects.create(
             dataset=dataset or dataset_from_filename(filename),
-            filename=filename,
+            filename=filename[:300],
             dry_run=dry_run,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             file_sha256=hashlib.sha256(data).hexdigest(),

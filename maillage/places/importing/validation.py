@@ -53,6 +53,13 @@ DATE_FORMATS = (
 EPOCH = "1970-01-01"
 SINGLE_LINE = ("nom", "commune", "adresse", "complement_adresse", "source", "structure_parente")
 # What spreadsheets write for "nothing": read as an absent value (with a warning).
+ID_MAX_LENGTH = std.ID_MAX_LENGTH
+
+
+def id_too_long(text: str) -> str:
+    return f"identifiant trop long : {len(text)} caractères, {ID_MAX_LENGTH} au plus"
+
+
 ABSENT = frozenset(
     {"-", "--", "—", "–", "/", "+", "+33", "n/a", "na", "nc", "n.c.", "#n/d", "null", "none", "néant", "neant"}
 )
@@ -238,6 +245,8 @@ class RowChecker:
                 text = SPACES.sub(" ", text)
             if not text and std.FIELDS_BY_NAME[name].required:
                 error(name, "", f"le champ {std.FIELDS_BY_NAME[name].label} est obligatoire")
+            elif name == "id" and len(text) > ID_MAX_LENGTH:
+                error(name, text, id_too_long(text))
             values[name] = text
 
         def cached(name):
