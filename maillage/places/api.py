@@ -18,6 +18,7 @@ from maillage.places import perms, presentation, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus
 from maillage.places.export import export_places
+from maillage.places.importing.runner import dataset_from_filename
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place
 from maillage.places.search import FILTERS, get_index
 from maillage.places.selectors import territory_place_figures
@@ -298,9 +299,12 @@ def start_import(
     """Start an import in the background; poll GET /lieux/imports/{id} for progress and report."""
     if not perms.can_import_places(request.auth):
         raise HttpError(403, "Réservé aux coordinateurs.")
+    dataset = (source or dataset_from_filename(fichier.name)).strip()[:120]
+    if not perms.can_import_dataset(request.auth, dataset):
+        raise HttpError(403, perms.OUTSIDE_DATASET.format(dataset=dataset))
     data = fichier.read()
     batch = ImportBatch.objects.create(
-        dataset=source or "",
+        dataset=dataset,
         filename=fichier.name,
         dry_run=simulation,
         actor=request.auth,
@@ -324,4 +328,7 @@ def start_import(
     "/lieux/imports/{int:batch_id}", response={200: ImportOut, 404: ErrorOut}, auth=ApiRoles(Role.COORDINATEUR)
 )
 def import_status(request, batch_id: int):
-    return _import_out(request, get_object_or_404(ImportBatch, pk=batch_id))
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None or not perms.can_see_import(request.auth, batch):
+        raise HttpError(404, "Import introuvable.")
+    return _import_out(request, batch)

@@ -1,5 +1,7 @@
 """Who may do what with places. The public reads published places; the rest needs a role."""
 
+from django.db.models import Q
+
 from maillage.core.roles import Role
 from maillage.structures.perms import structure_ids_of, territories_of
 
@@ -33,9 +35,75 @@ def can_import_places(user) -> bool:
     )
 
 
+def _territories_q(territories, prefix: str = "commune__") -> Q:
+    q = Q(pk__in=[])
+    for territory in territories:
+        q |= territory.commune_q(prefix)
+    return q
+
+
+def datasets_in_reach(user) -> set[str] | None:
+    """The datasets whose imports and quarantine a coordinateur sees and handles: those with a place
+    in their territory, and those they imported themselves. None: every dataset (administrators)."""
+    from maillage.places.models import ImportBatch, Place
+
+    if getattr(user, "is_superuser", False):
+        return None
+    if not can_import_places(user):
+        return set()
+    territories = territories_of(user, Role.COORDINATEUR)
+    located = Place.objects.filter(_territories_q(territories)).values_list("dataset", flat=True).distinct()
+    return set(located) | set(ImportBatch.objects.filter(actor=user).values_list("dataset", flat=True))
+
+
+def can_import_dataset(user, dataset: str) -> bool:
+    """An import updates and withdraws the places of its dataset: a coordinateur imports into a new
+    dataset, or one whose located places are all in their territory."""
+    from maillage.places.models import Place
+
+    if not can_import_places(user):
+        return False
+    if user.is_superuser:
+        return True
+    outside = Place.objects.filter(dataset=dataset).exclude(commune=None)
+    return not outside.exclude(_territories_q(territories_of(user, Role.COORDINATEUR))).exists()
+
+
+OUTSIDE_DATASET = (
+    "Le jeu de données « {dataset} » contient des lieux hors de votre territoire : un import les modifierait ou "
+    "les retirerait de la carte. Donnez un autre nom de jeu de données, ou demandez l'import à un administrateur."
+)
+
+
+def can_see_import(user, batch) -> bool:
+    """An import is seen by whoever handles its dataset, ran it, or handles one of its rejected rows."""
+    reach = datasets_in_reach(user)
+    if not can_import_places(user):
+        return False
+    if reach is None or batch.dataset in reach or batch.actor_id == user.pk:
+        return True
+    return quarantine_in_reach(user, batch.quarantined_rows.all()).exists()
+
+
+def quarantine_in_reach(user, rows):
+    """The rejected rows (a QuarantinedRow queryset) a coordinateur handles: those of the datasets in
+    their reach, of their own imports, or whose commune is in their territory."""
+    from maillage.territories.models import Commune
+
+    if getattr(user, "is_superuser", False):
+        return rows
+    if not can_import_places(user):
+        return rows.none()
+    territories = territories_of(user, Role.COORDINATEUR)
+    communes = list(Commune.objects.filter(_territories_q(territories, prefix="")).values_list("code", flat=True))
+    in_reach = Q(dataset__in=datasets_in_reach(user)) | Q(batch__actor=user) | Q(data__code_insee__in=communes)
+    return rows.filter(in_reach)
+
+
 def can_fix_quarantined_row(user, row) -> bool:
-    """Whoever may import may fix what an import rejected."""
-    return can_import_places(user)
+    from maillage.places.models import QuarantinedRow
+
+    return quarantine_in_reach(user, QuarantinedRow.objects.filter(pk=row.pk)).exists()
 
 
 def can_review_duplicates(user) -> bool:

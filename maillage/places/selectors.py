@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
 
 from maillage.core.models import AuditEntry
+from maillage.places import perms
 from maillage.places.enums import AuditAction
 from maillage.places.hours import weekly_hours
-from maillage.places.models import ImportBatch, Place
+from maillage.places.models import ImportBatch, Place, QuarantinedRow
 
 
 @dataclass
@@ -100,10 +101,17 @@ def place_history(place: Place):
     return AuditEntry.objects.filter(entries).select_related("actor")
 
 
-def import_batches():
+def import_batches(user=None):
     """Imports, newest first, with their counts but not their whole report (the warnings of a
-    50,000-row file weigh megabytes: the list reads three numbers of each)."""
-    return ImportBatch.objects.defer("report").annotate(
+    50,000-row file weigh megabytes: the list reads three numbers of each). With `user`: those of
+    the datasets in their reach (perms.datasets_in_reach), their own, and those with rejected rows
+    they handle."""
+    batches = ImportBatch.objects.all()
+    reach = perms.datasets_in_reach(user) if user is not None else None
+    if reach is not None:
+        rows = perms.quarantine_in_reach(user, QuarantinedRow.objects.all()).values("batch_id")
+        batches = batches.filter(Q(dataset__in=reach) | Q(actor=user) | Q(pk__in=rows))
+    return batches.defer("report").annotate(
         report_rows=KeyTransform("rows", "report"),
         report_accepted=KeyTransform("accepted", "report"),
         report_rejected=KeyTransform("rejected", "report"),

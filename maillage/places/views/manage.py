@@ -5,6 +5,7 @@ import hashlib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from maillage.core.policy import access, any_role
@@ -13,6 +14,7 @@ from maillage.places import perms, selectors, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus, QuarantineStatus
 from maillage.places.forms import DiscardForm, ImportForm, PlaceForm
+from maillage.places.importing.runner import dataset_from_filename
 from maillage.places.importing.variants import load_mapping
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, QuarantinedRow
 from maillage.places.views.public import get_place_for_user
@@ -42,10 +44,13 @@ def import_list(request):
                     mapping = _mapping_from_upload(form.cleaned_data["correspondance"])
                 except ValueError as error:
                     form.add_error("correspondance", str(error))
+            dataset = (form.cleaned_data["jeu"] or dataset_from_filename(upload.name)).strip()[:120]
+            if not perms.can_import_dataset(request.user, dataset):
+                form.add_error("jeu", perms.OUTSIDE_DATASET.format(dataset=dataset))
             if not form.errors:
                 data = upload.read()
                 batch = ImportBatch.objects.create(
-                    dataset=form.cleaned_data["jeu"] or "",
+                    dataset=dataset,
                     filename=upload.name,
                     dry_run=form.cleaned_data["simulation"],
                     actor=request.user,
@@ -62,7 +67,7 @@ def import_list(request):
                     actor=request.user,
                 )
                 return redirect("places:import_detail", pk=batch.pk)
-    page = Paginator(selectors.import_batches(), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.import_batches(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "places/imports.html", {"form": form, "page_obj": page, "query_string": ""})
 
 
@@ -86,6 +91,8 @@ def _mapping_from_upload(upload):
 def import_detail(request, pk):
     _require_importer(request.user)
     batch = get_object_or_404(ImportBatch, pk=pk)
+    if not perms.can_see_import(request.user, batch):
+        raise Http404("Import introuvable.")
     report = batch.report or {}
     warnings_by_reason = {}
     for warning in report.get("warnings", []):
@@ -110,14 +117,13 @@ def import_detail(request, pk):
 @access(COORDINATORS)
 def quarantine_list(request):
     _require_importer(request.user)
-    rows = QuarantinedRow.objects.filter(status=QuarantineStatus.PENDING).select_related("batch")
+    pending = perms.quarantine_in_reach(request.user, QuarantinedRow.objects.filter(status=QuarantineStatus.PENDING))
+    rows = pending.select_related("batch")
     dataset = request.GET.get("jeu")
     if dataset:
         rows = rows.filter(dataset=dataset)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    datasets = (
-        QuarantinedRow.objects.filter(status=QuarantineStatus.PENDING).values_list("dataset", flat=True).distinct()
-    )
+    datasets = pending.values_list("dataset", flat=True).distinct()
     return render(
         request,
         "places/quarantine.html",

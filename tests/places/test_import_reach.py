@@ -1,0 +1,60 @@
+"""A coordinateur handles the imports and rejected rows of their own territory only."""
+
+import html as html_lib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from maillage.places.models import ImportBatch, Place, QuarantinedRow
+from maillage.places.services import place_import_file
+from tests.places.helpers import VALID_ROW, csv_bytes
+from tests.structures.factories import MembershipFactory
+
+
+def _coordinator(client, departement: str):
+    client.force_login(MembershipFactory(coordinateur=True, territory_code=departement).user)
+
+
+def _imported_in_chartres_area():
+    """A dataset with one place in Châteaudun (28) and one rejected row there."""
+    rows = csv_bytes(VALID_ROW, {**VALID_ROW, "id": "lieu-2", "telephone": "3646"})
+    return place_import_file(actor=None, data=rows, filename="reseau-28.csv")[1]
+
+
+def test_another_territory_s_coordinateur_neither_sees_nor_handles_them(client):
+    batch = _imported_in_chartres_area()
+    row = QuarantinedRow.objects.get()
+    _coordinator(client, "45")
+    assert client.get(reverse("places:import_detail", args=[batch.pk])).status_code == 404
+    assert client.get(f"/api/v1/lieux/imports/{batch.pk}").status_code == 404
+    assert f"/lieux/imports/{batch.pk}/" not in client.get(reverse("places:imports")).content.decode()
+    assert "reseau-28" not in client.get(reverse("places:quarantine")).content.decode()
+    assert client.get(reverse("places:quarantine_fix", args=[row.pk])).status_code == 403
+    client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": "pas chez moi"})
+    row.refresh_from_db()
+    assert row.status == "pending"
+
+
+def test_the_territory_s_coordinateur_does(client):
+    batch = _imported_in_chartres_area()
+    row = QuarantinedRow.objects.get()
+    _coordinator(client, "28")
+    assert client.get(reverse("places:import_detail", args=[batch.pk])).status_code == 200
+    assert client.get(f"/api/v1/lieux/imports/{batch.pk}").status_code == 200
+    assert "reseau-28" in client.get(reverse("places:quarantine")).content.decode()
+    assert client.get(reverse("places:quarantine_fix", args=[row.pk])).status_code == 200
+
+
+def test_a_coordinateur_cannot_import_into_a_dataset_with_places_outside_their_territory(client):
+    _imported_in_chartres_area()
+    _coordinator(client, "45")
+    upload = SimpleUploadedFile("reseau-28.csv", csv_bytes({**VALID_ROW, "id": "autre"}), "text/csv")
+    page = client.post(reverse("places:imports"), {"fichier": upload, "jeu": "reseau-28"})
+    assert page.status_code == 200 and "contient des lieux hors de votre territoire" in html_lib.unescape(
+        page.content.decode()
+    )
+    api = client.post("/api/v1/lieux/imports", {"fichier": SimpleUploadedFile("reseau-28.csv", b"x")})
+    assert api.status_code == 403 and "hors de votre territoire" in api.json()["detail"]
+    assert ImportBatch.objects.count() == 1 and Place.objects.get().missing_since is None
+    fresh = SimpleUploadedFile("loiret.csv", csv_bytes({**VALID_ROW, "id": "autre"}), "text/csv")
+    assert client.post(reverse("places:imports"), {"fichier": fresh, "jeu": "loiret"}).status_code == 302
