@@ -35,7 +35,7 @@ def can_import_places(user) -> bool:
     )
 
 
-def _territories_q(territories, prefix: str = "commune__") -> Q:
+def territories_q(territories, prefix: str = "commune__") -> Q:
     q = Q(pk__in=[])
     for territory in territories:
         q |= territory.commune_q(prefix)
@@ -52,7 +52,7 @@ def datasets_in_reach(user) -> set[str] | None:
     if not can_import_places(user):
         return set()
     territories = territories_of(user, Role.COORDINATEUR)
-    located = Place.objects.filter(_territories_q(territories)).values_list("dataset", flat=True).distinct()
+    located = Place.objects.filter(territories_q(territories)).values_list("dataset", flat=True).distinct()
     return set(located) | set(ImportBatch.objects.filter(actor=user).values_list("dataset", flat=True))
 
 
@@ -66,7 +66,7 @@ def can_import_dataset(user, dataset: str) -> bool:
     if user.is_superuser:
         return True
     outside = Place.objects.filter(dataset=dataset).exclude(commune=None)
-    return not outside.exclude(_territories_q(territories_of(user, Role.COORDINATEUR))).exists()
+    return not outside.exclude(territories_q(territories_of(user, Role.COORDINATEUR))).exists()
 
 
 OUTSIDE_DATASET = (
@@ -95,7 +95,7 @@ def quarantine_in_reach(user, rows):
     if not can_import_places(user):
         return rows.none()
     territories = territories_of(user, Role.COORDINATEUR)
-    communes = list(Commune.objects.filter(_territories_q(territories, prefix="")).values_list("code", flat=True))
+    communes = list(Commune.objects.filter(territories_q(territories, prefix="")).values_list("code", flat=True))
     in_reach = Q(dataset__in=datasets_in_reach(user)) | Q(batch__actor=user) | Q(data__code_insee__in=communes)
     return rows.filter(in_reach)
 

@@ -58,3 +58,15 @@ def test_a_coordinateur_cannot_import_into_a_dataset_with_places_outside_their_t
     assert ImportBatch.objects.count() == 1 and Place.objects.get().missing_since is None
     fresh = SimpleUploadedFile("loiret.csv", csv_bytes({**VALID_ROW, "id": "autre"}), "text/csv")
     assert client.post(reverse("places:imports"), {"fichier": fresh, "jeu": "loiret"}).status_code == 302
+
+
+def test_call_statistics_count_the_calls_of_the_user_s_territory(client):
+    from maillage.places.models import PhoneCall
+    from maillage.territories.models import Commune
+
+    for code in ("28088", "28088", "45234"):
+        PhoneCall.objects.create(commune=Commune.objects.get(code=code), need="démarches", outcome="oriente")
+    _coordinator(client, "28")
+    page = html_lib.unescape(client.get(reverse("places:operator_statistics")).content.decode())
+    assert "Châteaudun" in page and "Orléans" not in page
+    assert client.get(reverse("places:operator_statistics")).context["total"] == 2

@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from maillage.core.policy import access, any_role
 from maillage.core.roles import Role
-from maillage.places import presentation, services
+from maillage.places import perms, presentation, services
 from maillage.places.enums import CallOutcome
 from maillage.places.forms import CallForm, OperatorForm
 from maillage.places.models import PhoneCall, Place
 from maillage.places.search import get_index
+from maillage.structures.perms import territories_of
 from maillage.territories.models import Commune
 from maillage.territories.search import search_communes
 
@@ -79,8 +80,12 @@ def operator_record(request):
 
 @access(any_role(Role.COORDINATEUR, Role.OBSERVATEUR))
 def operator_statistics(request):
-    """Aggregated calls: by outcome, need and commune (no personal data exists)."""
+    """Aggregated calls of the user's territories (every call for administrators): by outcome, need
+    and commune (no personal data exists)."""
     calls = PhoneCall.objects.all()
+    if not request.user.is_superuser:
+        territories = territories_of(request.user, Role.COORDINATEUR, Role.OBSERVATEUR)
+        calls = calls.filter(perms.territories_q(territories))
     outcomes = dict(CallOutcome.choices)
     return render(
         request,
