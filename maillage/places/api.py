@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import math
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -27,6 +28,18 @@ from maillage.territories.territory import TerritoryRef
 
 router = Router(tags=["lieux"])
 MAX_K = 50
+SEARCH_WINDOW = 500  # places a search counts (its `total`) and pages through with `offset`
+MAX_RADIUS_KM = 1000
+
+
+def _check_point(lat: float, lon: float) -> None:
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise HttpError(400, "Coordonnées hors limites : latitude entre -90 et 90, longitude entre -180 et 180.")
+
+
+def _check_radius(rayon: float | None) -> None:
+    if rayon is not None and not (math.isfinite(rayon) and 0 < rayon <= MAX_RADIUS_KM):
+        raise HttpError(400, f"Le rayon est une distance en kilomètres, plus de 0 et au plus {MAX_RADIUS_KM}.")
 
 
 class PlaceFilters(Schema):
@@ -134,10 +147,17 @@ def search_places(
     lon: float | None = None,
     rayon: float = 30,
     k: int = 20,
+    offset: int = 0,
 ):
-    """Places around a commune (name or postal code, `q`) or a point (`lat`, `lon`), nearest first."""
+    """Places around a commune (name or postal code, `q`) or a point (`lat`, `lon`), nearest first:
+    `k` of them from `offset`; `total` counts the places found (at most 500)."""
+    _check_radius(rayon)
+    if not 0 <= offset < SEARCH_WINDOW:
+        raise HttpError(400, f"offset est un nombre entier entre 0 et {SEARCH_WINDOW - 1}.")
     commune = None
-    if lat is None or lon is None:
+    if lat is not None and lon is not None:
+        _check_point(lat, lon)
+    else:
         if not q:
             raise HttpError(400, "Précisez q (commune ou code postal) ou lat et lon.")
         communes = search_communes(q, limit=1)
@@ -146,12 +166,12 @@ def search_places(
         commune = communes[0]
         lat, lon = commune.latitude, commune.longitude
     found = get_index().nearest(
-        lat, lon, k=max(1, min(k, MAX_K)), filters=filters.as_filters(), open_at=filters.open_at(), max_km=rayon
+        lat, lon, k=SEARCH_WINDOW, filters=filters.as_filters(), open_at=filters.open_at(), max_km=rayon
     )
     return {
         "commune": {"code": commune.code, "nom": commune.nom} if commune else None,
         "total": len(found),
-        "results": _nearby(found),
+        "results": _nearby(found[offset : offset + max(1, min(k, MAX_K))]),
     }
 
 
@@ -165,8 +185,8 @@ def nearest_places(
     rayon: float | None = None,
 ):
     """The k nearest published places of a point, with filters (answered from memory)."""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise HttpError(400, "Coordonnées hors limites.")
+    _check_point(lat, lon)
+    _check_radius(rayon)
     found = get_index().nearest(
         lat, lon, k=max(1, min(k, MAX_K)), filters=filters.as_filters(), open_at=filters.open_at(), max_km=rayon
     )

@@ -79,3 +79,24 @@ def test_nearest_writes_the_same_documents_as_its_declared_schema(client):
     assert response.json() == expected and len(expected) == 2
     assert {item["position_approximative"] for item in expected} == {True, False}
     assert None in {item["code_insee"] for item in expected}
+
+
+def test_impossible_points_and_radii_are_refused_in_french(client):
+    for path in ("/api/v1/lieux", "/api/v1/lieux/proches"):
+        for point in ("lat=nan&lon=1", "lat=inf&lon=1", "lat=999&lon=1", "lat=48&lon=-inf"):
+            response = client.get(f"{path}?{point}")
+            assert response.status_code == 400 and "Coordonnées hors limites" in response.json()["detail"], point
+        for radius in ("0", "-5", "nan", "5000"):
+            response = client.get(f"{path}?lat=48.07&lon=1.33&rayon={radius}")
+            assert response.status_code == 400 and "rayon" in response.json()["detail"], radius
+
+
+def test_search_counts_what_it_finds_and_pages_with_offset(client):
+    places = [PlaceFactory(nom=f"Lieu {n}") for n in range(7)]
+    invalidate_index()
+    first = client.get("/api/v1/lieux?q=Châteaudun&k=5").json()
+    rest = client.get("/api/v1/lieux?q=Châteaudun&k=5&offset=5").json()
+    assert first["total"] == rest["total"] == 7
+    assert len(first["results"]) == 5 and len(rest["results"]) == 2
+    assert {r["id"] for r in first["results"] + rest["results"]} == {p.pk for p in places}
+    assert client.get("/api/v1/lieux?q=Châteaudun&offset=-1").status_code == 400
