@@ -198,6 +198,11 @@ class PlaceIndex:
         kms = chord_to_km(chords[:k])
         return [Found(self.summaries[i], float(km)) for i, km in zip(found[:k], kms, strict=False)]
 
+    def matching(self, filters: dict[str, list[str]]) -> list[int]:
+        """Ids of the places that pass the filters, wherever they are."""
+        mask = self.mask(filters)
+        return self.ids.tolist() if mask is None else self.ids[mask].tolist()
+
     def count(self, filters: dict | None = None) -> int:
         mask = self.mask(filters or {})
         return len(self.summaries) if mask is None else int(mask.sum())

@@ -195,6 +195,21 @@ def test_export_endpoints(client):
     assert client.get(reverse("places:export", args=["xml"])).status_code == 404
 
 
+def test_export_of_a_territory_typed_by_name_a_filtered_selection_and_bad_input(client):
+    PlaceFactory(nom="Payant", frais_a_charge=["Payant"]), PlaceFactory(nom="Gratuit", in_chartres=True)
+    invalidate_index()
+    url = reverse("places:export", args=["csv"])
+    named = client.get(url, {"territoire": "Eure-et-Loir"})
+    assert 'filename="lieux-de-mediation-numerique-departement-28.csv"' in named["Content-Disposition"]
+    assert len(named.content.decode().strip().splitlines()) == 3
+    free = client.get(url, {"frais": "Gratuit"}).content.decode()  # filters without a location: everywhere
+    assert "Gratuit" in free and "Payant" not in free.split("\n", 1)[1]
+    hostile = client.get(url, {"territoire": 'commune:28\nx"'})
+    assert hostile.status_code == 404 and "Content-Disposition" not in hostile
+    invalid = client.get(url, {"ou": "Chartres", "rayon": "-5"})
+    assert invalid.status_code == 400 and invalid.content.decode().startswith("Recherche invalide")
+
+
 def test_edit_is_validated_journaled_and_shown_in_history(client):
     place = PlaceFactory()
     gestionnaire = MembershipFactory(gestionnaire=True)

@@ -11,11 +11,11 @@ from maillage.places import perms, presentation
 from maillage.places.export import export_places
 from maillage.places.forms import PlaceSearchForm
 from maillage.places.models import Place
-from maillage.places.search import get_index
+from maillage.places.search import FILTERS, get_index
 from maillage.territories.maps import MapPoint, points_map
 from maillage.territories.models import Commune
 from maillage.territories.search import search_communes
-from maillage.territories.territory import TerritoryRef
+from maillage.territories.selectors import find_territory
 
 PAGE_SIZE = 20
 MAX_RESULTS = 200
@@ -153,28 +153,42 @@ def _search_results(form, now):
     return commune, alternatives, radius, found
 
 
+def _export_selection(params):
+    """(territory, places, name) of an export: a territory typed as people do (`?territoire=`), the
+    places a search finds (`?ou=…`, `?lat=…&lon=…`, with its filters), the places passing filters
+    anywhere, or all of France. Raises Http404 for an unknown territory, ValueError for an invalid search."""
+    typed = params.get("territoire", "").strip()
+    if typed:
+        ref = find_territory(typed)
+        if ref is None:
+            raise Http404(f"Territoire inconnu : « {typed[:100]} ».")
+        return str(ref), None, str(ref).replace(":", "-")
+    if not any(params.get(name) for name in ("ou", "lat", "lon", *FILTERS)):
+        return None, None, "france"
+    data = params.copy()
+    data.setdefault("rayon", "30")
+    form = PlaceSearchForm(data)
+    if not form.is_valid():
+        raise ValueError(" ".join(error for errors in form.errors.values() for error in errors))
+    if form.cleaned_data.get("ou") or form.cleaned_data.get("lat") is not None:
+        _, _, _, found = _search_results(form, timezone.now())
+        ids = [item.id for item in found]
+    else:
+        ids = get_index().matching(form.filters)
+    return None, Place.objects.filter(pk__in=ids), "recherche"
+
+
 @access(PUBLIC)
 def place_export(request, fmt):
-    """Published places in the standard format: the results of a search (`?ou=…&services=…`), a
-    territory (`?territoire=departement:28`), or all of France."""
+    """Published places in the standard format (see `_export_selection`)."""
     if fmt not in ("csv", "json"):
         raise Http404("Format inconnu : csv ou json.")
-    territory = request.GET.get("territoire") or None
-    places = None
-    if territory:
-        try:
-            TerritoryRef.parse(territory)
-        except Exception as error:
-            raise Http404("Territoire invalide.") from error
-    elif request.GET.get("ou") or request.GET.get("lat"):
-        form = PlaceSearchForm(request.GET)
-        if not form.is_valid():
-            raise Http404("Recherche invalide.")
-        _, _, _, found = _search_results(form, timezone.now())
-        places = Place.objects.filter(pk__in=[item.id for item in found])
+    try:
+        territory, places, name = _export_selection(request.GET)
+    except ValueError as error:
+        return HttpResponse(f"Recherche invalide : {error}", status=400, content_type="text/plain; charset=utf-8")
     data = export_places(fmt=fmt, territory=territory, published_only=True, places=places)
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8"
     response = HttpResponse(data, content_type=content_type)
-    name = (territory or ("recherche" if places is not None else "france")).replace(":", "-")
     response["Content-Disposition"] = f'attachment; filename="lieux-de-mediation-numerique-{name}.{fmt}"'
     return response
