@@ -36,6 +36,8 @@ class PlaceSearchForm(BaseForm):
     )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    # A commune chosen among "Vous cherchiez peut-être" (INSEE code): exact, whatever `ou` says.
+    commune = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
     rayon = forms.ChoiceField(label="Distance maximale", choices=RADII, initial="30", required=False)
     ouvert = forms.ChoiceField(
         label="Ouverture",

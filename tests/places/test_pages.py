@@ -291,3 +291,19 @@ def test_history_of_an_imported_place_shows_its_creating_import_then_its_changes
     renamed = history.index("Espace renommé")
     assert renamed < created  # newest first
     assert "second.json" not in history  # the second import changed it: its own entry, not the import's
+
+
+def test_a_typed_commune_wins_over_the_previous_position_and_suggestions_lead_to_their_commune(client):
+    PlaceFactory(), PlaceFactory(in_chartres=True)
+    invalidate_index()
+    url = reverse("places:search")
+    stale = client.get(url, {"ou": "Chartres", "lat": "48.07", "lon": "1.33"}).content.decode()
+    assert "Lieux à moins de 30 km de Chartres (28)" in stale
+    page = html_lib.unescape(client.get(url, {"ou": "Nogent", "frais": "Gratuit"}).content.decode())
+    suggestions = re.findall(r'<a href="\?([^"]*commune=(\d+)[^"]*)">([^<]+) \((\d+)\)</a>', page)
+    assert suggestions, "the search for Nogent suggests other communes"
+    query, code, name, _ = suggestions[0]
+    assert "frais=Gratuit" in query  # the filters are kept
+    followed = html_lib.unescape(client.get(f"{url}?{query}").content.decode())
+    assert f"km de {name} (" in followed
+    assert "km du point choisi" not in client.get(url, {"lat": "48.07"}).content.decode()

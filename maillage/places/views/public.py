@@ -30,11 +30,15 @@ def _background(commune: Commune | None, points) -> list:
 
 
 def _origin(form):
-    """The search point: a commune (by name or postal code) or coordinates; plus other matching communes."""
+    """The search point: a commune chosen by its code, or typed (name or postal code), or else
+    coordinates ("Autour de moi" empties the commune field); plus other matching communes."""
     data = form.cleaned_data
-    if data.get("lat") is not None and data.get("lon") is not None:
-        return None, data["lat"], data["lon"], []
+    chosen = Commune.objects.filter(code=data.get("commune"), latitude__isnull=False).first()
+    if chosen is not None:
+        return chosen, chosen.latitude, chosen.longitude, []
     if not data.get("ou"):
+        if data.get("lat") is not None and data.get("lon") is not None:
+            return None, data["lat"], data["lon"], []
         return None, None, None, []
     communes = search_communes(data["ou"], limit=6)
     if not communes or communes[0].latitude is None:
@@ -68,7 +72,11 @@ def place_search(request):
             ]
             params = request.GET.copy()
             params.pop("page", None)
+            refine = params.copy()  # the same search from another commune: filters kept
+            for name in ("ou", "commune", "lat", "lon"):
+                refine.pop(name, None)
             context.update(
+                refine_query=refine.urlencode() + "&" if refine else "",
                 page_obj=page,
                 results=results,
                 radius=radius,
