@@ -131,3 +131,18 @@ def test_csv_lines_are_the_file_lines_with_blank_lines_and_line_breaks_in_cells(
     parsed = read_bytes(multi.encode(), "c.csv")
     assert [(r.line, r.values["id"]) for r in parsed.records] == [(2, "lieu-1"), (5, "lieu-2")]
     assert parsed.records[0].values["adresse"] == "2 place\ndu 18-Octobre"
+
+
+def test_files_that_are_not_place_data_are_refused_with_a_reason():
+    import pytest
+
+    from maillage.places.importing.runner import ImportRefused
+
+    unreadable = {
+        "bruit.csv": (bytes(range(256)) * 4, "ni UTF-8 ni Windows-1252"),
+        "image.png": (b"\x89PNG\r\n\x1a\n\x81\x8d\x8f\x90\x9d", "ni UTF-8 ni Windows-1252"),
+        "faux.xlsx": (b"PK\x03\x04 pas un classeur", "classeur Excel illisible"),
+    }
+    for name, (data, reason) in unreadable.items():
+        with pytest.raises(ImportRefused, match=reason):
+            _import(data, name)

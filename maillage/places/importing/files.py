@@ -4,6 +4,7 @@ import csv
 import functools
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -88,7 +89,10 @@ def decode(data: bytes) -> tuple[str, str, bool]:
         except UnicodeDecodeError:
             continue
         return text, ("utf-8" if encoding.startswith("utf-8") else encoding), bom
-    raise ValueError("encodage non reconnu")  # cp1252 decodes almost anything: not reached in practice
+    raise NotPlaceData(
+        "fichier illisible : ni UTF-8 ni Windows-1252 "
+        "(est-ce bien un fichier CSV ou JSON, et non une image ou une archive ?)"
+    )
 
 
 def _separator(header_line: str) -> str:
@@ -154,7 +158,11 @@ def read_json(text: str, name: str) -> ParsedFile:
 
 
 def read_xlsx(data: bytes, name: str) -> ParsedFile:
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:  # not a workbook, or a damaged one
+        reason = f"classeur Excel illisible ({error}) : enregistrez-le de nouveau au format .xlsx"
+        raise NotPlaceData(reason) from error
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
