@@ -28,6 +28,7 @@ from maillage.territories.territory import TerritoryRef
 
 router = Router(tags=["lieux"])
 MAX_K = 50
+MAX_UPLOAD = 50 * 1024 * 1024  # as the upload page
 SEARCH_WINDOW = 500  # places a search counts (its `total`) and pages through with `offset`
 MAX_RADIUS_KM = 1000
 
@@ -312,13 +313,19 @@ def _import_out(request, batch: ImportBatch) -> dict:
     }
 
 
-@router.post("/lieux/imports", response={202: ImportOut, 403: ErrorOut}, auth=ApiRoles(Role.COORDINATEUR))
+@router.post(
+    "/lieux/imports", response={202: ImportOut, 400: ErrorOut, 403: ErrorOut}, auth=ApiRoles(Role.COORDINATEUR)
+)
 def start_import(
     request, fichier: File[UploadedFile], source: Form[str] | None = None, simulation: Form[bool] = False
 ):
     """Start an import in the background; poll GET /lieux/imports/{id} for progress and report."""
     if not perms.can_import_places(request.auth):
         raise HttpError(403, "Réservé aux coordinateurs.")
+    if not fichier.size:
+        raise HttpError(400, "Le fichier est vide.")
+    if fichier.size > MAX_UPLOAD:
+        raise HttpError(400, "Fichier trop volumineux (50 Mo au plus).")
     dataset = (source or dataset_from_filename(fichier.name)).strip()[:120]
     if not perms.can_import_dataset(request.auth, dataset):
         raise HttpError(403, perms.OUTSIDE_DATASET.format(dataset=dataset))

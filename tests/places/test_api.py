@@ -61,6 +61,8 @@ def test_import_through_the_api(client):
     batch = response.json()
     status = client.get(f"/api/v1/lieux/imports/{batch['id']}").json()
     assert status["statut"] == "done" and status["rapport"]["accepted"] == 1
+    empty = client.post("/api/v1/lieux/imports", {"fichier": SimpleUploadedFile("vide.csv", b"")})
+    assert empty.status_code == 400 and empty.json()["detail"] == "Le fichier est vide."
 
 
 def test_nearest_writes_the_same_documents_as_its_declared_schema(client):
