@@ -94,15 +94,15 @@ def place_update(*, actor, place: Place, changes: dict) -> Place:
     current = {name: getattr(place, STANDARD_TO_MODEL.get(name, name)) for name in _STANDARD_NAMES}
     current["date_maj"] = place.date_maj.isoformat()
     current.update(changes)
-    if "date_maj" not in changes:
-        current["date_maj"] = timezone.localdate().isoformat()
     checked = _checked_values(current)
     values = _locate_and_values(checked, place.extra)
     values["structure_id"] = values.get("structure_id") or place.structure_id
     before = _comparable({name: getattr(place, name) for name in COMPARED})
+    if not _diff(before, _comparable(values)):
+        return place  # nothing changes once checked: not even the date
+    if "date_maj" not in changes:  # an edit is dated the day it is made, unless it says otherwise
+        values["date_maj"] = timezone.localdate()
     diff = _diff(before, _comparable(values))
-    if not diff:
-        return place
     with transaction.atomic():
         for name, value in values.items():
             setattr(place, name, value)

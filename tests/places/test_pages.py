@@ -234,6 +234,21 @@ def test_edit_is_validated_journaled_and_shown_in_history(client):
     assert "numéro de téléphone invalide" in page.content.decode()
 
 
+def test_saving_an_edit_without_changes_changes_nothing(client):
+    place = PlaceFactory(dispositif_programmes_nationaux=["France Services", "Conseillers numériques"])
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    form = client.get(reverse("places:edit", args=[place.pk])).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    response = client.post(
+        reverse("places:edit", args=[place.pk]), {k: v for k, v in data.items() if v is not None}, follow=True
+    )
+    assert "Aucune modification" in response.content.decode()
+    place.refresh_from_db()
+    assert place.date_maj.isoformat() == "2026-01-15"
+    assert place.dispositif_programmes_nationaux == ["France Services", "Conseillers numériques"]
+    assert not AuditEntry.objects.filter(action="places.place_updated").exists()
+
+
 def test_territory_page_shows_live_figures(client):
     PlaceFactory(dispositif_programmes_nationaux=["France Services", "Conseillers numériques"])
     PlaceFactory(dispositif_programmes_nationaux=["Aidants Connect"])

@@ -198,6 +198,14 @@ def quarantine_discard(request, pk):
     return redirect("places:quarantine")
 
 
+def _same(value, current) -> bool:
+    """An unchanged field: equal, or the same items of a list in another order (checkboxes follow the
+    vocabulary's order, not the place's)."""
+    if isinstance(value, list) and isinstance(current, list):
+        return sorted(map(str, value)) == sorted(map(str, current))
+    return value == current
+
+
 @access(EDITORS)
 def place_edit(request, pk):
     place = get_place_for_user(request.user, pk)
@@ -210,9 +218,12 @@ def place_edit(request, pk):
     form = PlaceForm(request.POST or None, initial_values=current)
     if request.method == "POST" and form.is_valid():
         values = form.standard_values()
-        changes = {name: value for name, value in values.items() if value != current.get(name)}
+        changes = {name: value for name, value in values.items() if not _same(value, current.get(name))}
         if not values.get("date_maj"):
             changes.pop("date_maj", None)  # an edit without a date is dated today by the service
+        if not changes:
+            messages.info(request, "Aucune modification : le lieu est inchangé.")
+            return redirect("places:detail", pk=place.pk)
         try:
             services.place_update(actor=request.user, place=place, changes=changes)
         except ValidationError as error:
