@@ -7,7 +7,6 @@ import math
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -290,16 +289,42 @@ def place_fiche(request, place_id: int):
     auth=ApiRoles(Role.COORDINATEUR, Role.GESTIONNAIRE),
 )
 def update_place(request, place_id: int, changes: Body[dict]):
-    """Change standard fields of a place (validated like an import; journaled)."""
-    place = get_object_or_404(Place, pk=place_id)
+    """Change standard fields of a place (validated like an import; journaled). Values as in the
+    standard's JSON: text as strings, lists as arrays of strings (or one string), coordinates as
+    numbers."""
+    place = Place.objects.filter(pk=place_id).first()
+    if place is None:
+        raise HttpError(404, "Lieu introuvable.")
     unknown = set(changes) - set(std.FIELD_NAMES)
     if unknown:
         raise HttpError(400, f"Champs inconnus du standard : {', '.join(sorted(unknown))}")
+    wrong = [f"{name} : {problem}" for name, value in changes.items() if (problem := _wrong_type(name, value))]
+    if wrong:
+        raise HttpError(400, "Valeurs d'un type inattendu — " + " ; ".join(wrong))
     try:
         services.place_update(actor=request.auth, place=place, changes=changes)
     except PermissionDenied as error:
         raise HttpError(403, "Vous ne pouvez pas modifier ce lieu.") from error
+    except ValidationError as error:
+        problems = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
+        detail = " ; ".join(
+            f"{name} : {' '.join(reasons)}" if name else " ".join(reasons) for name, reasons in problems
+        )
+        raise HttpError(400, detail) from error
     return place_fiche(request, place_id)
+
+
+def _wrong_type(name: str, value) -> str:
+    """Why `value` cannot be the field `name` as JSON sends it ("" when it can)."""
+    if name in std.LIST_FIELDS:
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            return ""
+        return "une liste de chaînes de caractères attendue"
+    if name in ("latitude", "longitude"):
+        if value is None or value == "" or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return "" if value is None or value == "" or math.isfinite(value) else "un nombre fini attendu"
+        return "un nombre attendu"
+    return "" if isinstance(value, str) else "une chaîne de caractères attendue"
 
 
 def _import_out(request, batch: ImportBatch) -> dict:

@@ -53,6 +53,21 @@ def test_patch_needs_an_editor_of_the_place(client):
     )
 
 
+def test_patch_refuses_values_of_the_wrong_type_and_invalid_ones_in_french(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    url = f"/api/v1/lieux/{place.pk}"
+    for body in ('{"nom": ["a", "b"]}', '{"nom": 123}', '{"horaires": {"a": 1}}', '{"latitude": 1e400}'):
+        response = client.patch(url, body, content_type="application/json")
+        assert response.status_code == 400 and "type inattendu" in response.json()["detail"], body
+    invalid = client.patch(url, {"telephone": "3646"}, content_type="application/json")
+    assert invalid.status_code == 400 and "téléphone" in json.dumps(invalid.json(), ensure_ascii=False)
+    unchanged = type(place).objects.get(pk=place.pk)
+    assert (unchanged.nom, unchanged.telephone, unchanged.horaires) == (place.nom, place.telephone, place.horaires)
+    missing = client.patch("/api/v1/lieux/999999", {"nom": "x"}, content_type="application/json")
+    assert missing.status_code == 404 and missing.json()["detail"] == "Lieu introuvable."
+
+
 def test_import_through_the_api(client):
     client.force_login(MembershipFactory(coordinateur=True).user)
     upload = SimpleUploadedFile("lieux.csv", csv_bytes(VALID_ROW))
