@@ -347,6 +347,28 @@ def places_merge(*, actor, kept: Place, others: list[Place], choices: dict[str, 
     return merge
 
 
+MERGE_KEPT_CHANGED = (
+    "Le lieu conservé a été modifié depuis la fusion (import, modification ou autre fusion) : "
+    "l'annulation exacte n'est plus possible."
+)
+
+
+def _kept_changed_since(kept: Place, merge: PlaceMerge) -> bool:
+    current = json.loads(json.dumps(_snapshot(kept), default=str))
+    return current != json.loads(json.dumps(merge.after, default=str))
+
+
+def merge_undo_refusal(merge: PlaceMerge) -> str:
+    """Why `merge` can no longer be undone ("" when it can): what `place_merge_undo` would answer."""
+    if merge.undone_at is not None:
+        return "Cette fusion est déjà annulée."
+    if _kept_changed_since(merge.kept, merge):
+        return MERGE_KEPT_CHANGED
+    if any(place.merged_into_id != merge.kept_id for place in merge.merged.all()):
+        return "Un des lieux fusionnés ne l'est plus dans ce lieu."
+    return ""
+
+
 def place_merge_undo(*, actor, merge: PlaceMerge) -> PlaceMerge:
     """Undo a merge exactly: the kept place gets back its values, the merged places come back as
     they were. Refused when the kept place has changed since (undo that change first)."""
@@ -357,12 +379,8 @@ def place_merge_undo(*, actor, merge: PlaceMerge) -> PlaceMerge:
         raise PermissionDenied
     with transaction.atomic():
         kept = Place.objects.select_for_update(of=("self",)).get(pk=merge.kept_id)
-        current = json.loads(json.dumps(_snapshot(kept), default=str))
-        if current != json.loads(json.dumps(merge.after, default=str)):
-            raise ValidationError(
-                "Le lieu conservé a été modifié depuis la fusion (import, modification ou autre fusion) : "
-                "l'annulation exacte n'est plus possible."
-            )
+        if _kept_changed_since(kept, merge):
+            raise ValidationError(MERGE_KEPT_CHANGED)
         _restore(kept, merge.before["kept"])
         kept.full_clean()
         kept.save()

@@ -1,6 +1,7 @@
 """The coordinateur's duplicate review pages: list, field-by-field merge, history with undo."""
 
 import datetime as dt
+import html as html_lib
 import re
 
 import pytest
@@ -85,6 +86,17 @@ def test_merge_page_proposes_source_priority_defaults_and_merges(coordinator_cli
     assert recent.nom == "France Services de Châteaudun" and recent.pivot == "00000000000000"
     assert Place.objects.get(pk=older.pk).merged_into is None
     assert "Annulée le" in coordinator_client.get(reverse("places:merges")).content.decode()
+
+
+def test_a_merge_that_can_no_longer_be_undone_says_why_instead_of_offering_it(coordinator_client, pair):
+    url = reverse("places:duplicate_detail", args=[pair.pk])
+    coordinator_client.post(url, {"conserve": str(pair.first.pk)})
+    kept = Place.objects.get(pk=pair.first.pk)
+    kept.telephone = "+33237000000"  # changed since the merge (an import, an edit)
+    kept.save()
+    html = html_lib.unescape(coordinator_client.get(reverse("places:merges")).content.decode())
+    assert "Ne peut plus être annulée : Le lieu conservé a été modifié depuis la fusion" in html
+    assert "Annuler la fusion" not in html
 
 
 def test_dismiss_and_reopen(coordinator_client, pair):

@@ -160,6 +160,8 @@ def merge_list(request):
     if visible is not None:
         merges = merges.filter(visible)
     page = Paginator(merges, 20).get_page(request.GET.get("page"))
+    for merge in page.object_list:
+        merge.undo_refusal = services.merge_undo_refusal(merge) if merge.undone_at is None else ""
     return render(request, "places/merges.html", {"page_obj": page, "query_string": ""})
 
 
