@@ -143,3 +143,28 @@ def merge_rows(places: list, defaults: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def _readable(value) -> str:
+    """A journaled value as a person reads it: lists as items, yes/no, nothing as a dash."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if value is True or value is False:
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return " · ".join(map(_readable, value))
+    if isinstance(value, dict):
+        return " ; ".join(f"{key} : {_readable(item)}" for key, item in value.items())
+    return str(value)
+
+
+def change_rows(changes: dict) -> list[tuple[str, str, str]]:
+    """(label, before, after) of a journal entry's changes ({model field: [old, new]})."""
+    from maillage.places.models import Place
+
+    labels = {field.name: field.verbose_name for field in Place._meta.get_fields() if hasattr(field, "verbose_name")}
+    labels |= {field.attname: field.verbose_name for field in Place._meta.concrete_fields}
+    return [
+        (str(labels.get(name, name)).capitalize(), _readable(change[0]), _readable(change[1]))
+        for name, change in changes.items()
+    ]

@@ -322,3 +322,23 @@ def test_a_typed_commune_wins_over_the_previous_position_and_suggestions_lead_to
     followed = html_lib.unescape(client.get(f"{url}?{query}").content.decode())
     assert f"km de {name} (" in followed
     assert "km du point choisi" not in client.get(url, {"lat": "48.07"}).content.decode()
+
+
+def test_history_shows_labels_and_readable_values(client):
+    from maillage.places import services
+
+    place = PlaceFactory(dispositif_programmes_nationaux=["France Services"])
+    coordinator = MembershipFactory(coordinateur=True).user
+    services.place_update(
+        actor=coordinator,
+        place=place,
+        changes={"dispositif_programmes_nationaux": ["France Services", "Aidants Connect"], "services": []},
+    )
+    client.force_login(coordinator)
+    html = " ".join(html_lib.unescape(client.get(reverse("places:history", args=[place.pk])).content.decode()).split())
+    assert (
+        '<th scope="row">Dispositifs nationaux</th><td>France Services</td><td>France Services · Aidants Connect</td>'
+        in html
+    )
+    assert '<th scope="row">Publié</th><td>oui</td><td>non</td>' in html
+    assert "['" not in html and "True" not in html

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from maillage.core.policy import access, any_role
 from maillage.core.roles import Role
-from maillage.places import perms, selectors, services, tasks
+from maillage.places import perms, presentation, selectors, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus, QuarantineStatus
 from maillage.places.forms import DiscardForm, ImportForm, PlaceForm
@@ -241,4 +241,6 @@ def place_history(request, pk):
     if not perms.can_edit_place(request.user, place):
         raise PermissionDenied
     page = Paginator(selectors.place_history(place), 30).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.change_rows = presentation.change_rows((entry.payload or {}).get("changes") or {})
     return render(request, "places/history.html", {"place": place, "page_obj": page, "query_string": ""})
