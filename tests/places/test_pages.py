@@ -342,3 +342,15 @@ def test_history_shows_labels_and_readable_values(client):
     )
     assert '<th scope="row">Publié</th><td>oui</td><td>non</td>' in html
     assert "['" not in html and "True" not in html
+
+
+def test_an_edit_that_removes_every_service_says_the_place_is_no_longer_published(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    form = client.get(reverse("places:edit", args=[place.pk])).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data["services"] = []
+    page = client.post(
+        reverse("places:edit", args=[place.pk]), {k: v for k, v in data.items() if v is not None}, follow=True
+    )
+    assert "il n'est plus publié sur la carte" in html_lib.unescape(page.content.decode())

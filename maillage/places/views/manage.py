@@ -224,6 +224,7 @@ def place_edit(request, pk):
         if not changes:
             messages.info(request, "Aucune modification : le lieu est inchangé.")
             return redirect("places:detail", pk=place.pk)
+        was_published = place.is_published
         try:
             services.place_update(actor=request.user, place=place, changes=changes)
         except ValidationError as error:
@@ -231,6 +232,10 @@ def place_edit(request, pk):
                 form.add_error(field if field in form.fields else None, reasons)
         else:
             messages.success(request, "Le lieu est mis à jour.")
+            if was_published and not place.is_published:
+                messages.warning(request, "Ce lieu ne propose plus aucun service : il n'est plus publié sur la carte.")
+            elif place.is_published and not was_published:
+                messages.info(request, "Ce lieu propose de nouveau des services : il est publié sur la carte.")
             return redirect("places:detail", pk=place.pk)
     return render(request, "places/edit.html", {"place": place, "form": form})
 
