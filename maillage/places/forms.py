@@ -6,6 +6,7 @@ from maillage.core.forms import BaseForm
 from maillage.places import standard as std
 from maillage.places.enums import CallOutcome
 from maillage.places.search import FILTERS
+from maillage.territories.models import Commune
 
 DAYS = [
     (str(i), name) for i, name in enumerate(["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"])
@@ -111,6 +112,19 @@ class CallForm(BaseForm):
     besoin = forms.CharField(widget=forms.HiddenInput, required=False)
     issue = forms.ChoiceField(label="Issue de l'appel", choices=CallOutcome.choices, widget=forms.RadioSelect)
     lieu = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+    def clean_besoin(self):
+        """A need is one of the standard's services (or none): the statistics count needs, not text."""
+        need = self.cleaned_data["besoin"]
+        if need and need not in std.SERVICES:
+            raise forms.ValidationError("besoin inconnu de la liste des services")
+        return need
+
+    def clean_commune(self):
+        code = self.cleaned_data["commune"]
+        if code and not Commune.objects.filter(code=code).exists():
+            raise forms.ValidationError("commune inconnue")
+        return code
 
 
 class OrientationForm(BaseForm):

@@ -183,9 +183,14 @@ def test_operator_screen_gives_three_places_and_records_an_anonymous_call(client
 
 def test_a_call_with_an_impossible_place_is_refused_with_a_message(client):
     client.force_login(MembershipFactory().user)
-    data = {"commune": "28088", "besoin": "x", "issue": "oriente", "lieu": str(10**30)}
-    page = client.post(reverse("places:operator_record"), data, follow=True).content.decode()
-    assert PhoneCall.objects.count() == 0 and "le lieu indiqué est invalide" in html_lib.unescape(page)
+    need = "Aide aux démarches administratives"
+    for data in (
+        {"commune": "28088", "besoin": need, "issue": "oriente", "lieu": str(10**30)},
+        {"commune": "00000", "besoin": need, "issue": "oriente"},
+        {"commune": "28088", "besoin": "n'importe quoi", "issue": "oriente"},
+    ):
+        page = client.post(reverse("places:operator_record"), data, follow=True).content.decode()
+        assert PhoneCall.objects.count() == 0 and "Appel non enregistré" in html_lib.unescape(page), data
 
 
 def test_export_endpoints(client):

@@ -63,7 +63,8 @@ def operator_record(request):
         if "issue" in form.errors:
             messages.error(request, "Choisissez l'issue de l'appel avant de l'enregistrer.")
         else:
-            messages.error(request, "Appel non enregistré : le lieu indiqué est invalide. Refaites la recherche.")
+            problems = ", ".join(f"{error}" for errors in form.errors.values() for error in errors)
+            messages.error(request, f"Appel non enregistré ({problems}) : refaites la recherche.")
         return redirect("places:operator")
     commune = Commune.objects.filter(code=form.cleaned_data["commune"]).first()
     place_ids = [form.cleaned_data["lieu"]] if form.cleaned_data.get("lieu") else []
