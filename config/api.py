@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 
 from maillage.activity.api import router as activity_router
 from maillage.core.policy import ApiDenyAll
@@ -28,8 +29,42 @@ api.add_router("", roadmap_router)
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    message = str(exc) or "Ressource introuvable."
+    message = str(exc)
+    if not message or "matches the given query" in message:  # Django's English get_object_or_404 text
+        message = "Ressource introuvable."
     return api.create_response(request, {"detail": message}, status=404)
+
+
+# French for the request errors people meet (pydantic's error types); others keep pydantic's text.
+REQUEST_ERRORS = {
+    "missing": "champ obligatoire",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "bool_parsing": "booléen attendu (true ou false)",
+    "string_type": "chaîne de caractères attendue",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "date_parsing": "date attendue (AAAA-MM-JJ)",
+    "datetime_parsing": "date et heure attendues (AAAA-MM-JJTHH:MM)",
+    "enum": "valeur non permise",
+    "literal_error": "valeur non permise",
+    "list_type": "liste attendue",
+    "dict_type": "objet attendu",
+    "json_invalid": "JSON invalide",
+    "less_than_equal": "valeur trop grande",
+    "greater_than_equal": "valeur trop petite",
+}
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc):
+    errors = [
+        {**error, "msg": REQUEST_ERRORS.get(error.get("type"), error.get("msg", ""))}
+        for error in exc.errors
+        if isinstance(error, dict)
+    ]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

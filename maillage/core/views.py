@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404
@@ -56,6 +56,8 @@ def page_not_found(request, exception):
     message = ""
     if isinstance(exception, Http404) and not isinstance(exception, Resolver404) and exception.args:
         message = str(exception.args[0])
+    if request.path.startswith("/api/"):  # an address outside the API's routes: answered in the API's form
+        return JsonResponse({"detail": message or "Adresse inconnue de l'API : voir /api/v1/docs."}, status=404)
     return render(request, "404.html", {"message": message}, status=404)
 
 

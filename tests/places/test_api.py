@@ -117,3 +117,16 @@ def test_search_counts_what_it_finds_and_pages_with_offset(client):
     assert len(first["results"]) == 5 and len(rest["results"]) == 2
     assert {r["id"] for r in first["results"] + rest["results"]} == {p.pk for p in places}
     assert client.get("/api/v1/lieux?q=Châteaudun&offset=-1").status_code == 400
+
+
+def test_request_errors_and_unknown_addresses_are_answered_in_french_json(client):
+    invalid = client.get("/api/v1/lieux/proches?lat=48&lon=1&k=abc")
+    assert invalid.status_code == 422
+    assert [(e["loc"][-1], e["msg"]) for e in invalid.json()["detail"]] == [("k", "nombre entier attendu")]
+    missing = client.get("/api/v1/lieux/proches?lon=1").json()["detail"]
+    assert {(e["loc"][-1], e["msg"]) for e in missing} == {("lat", "champ obligatoire")}
+    for path in ("/api/v1/lieux/abc", "/api/v1/nulle-part"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert "Adresse inconnue de l'API" in response.json()["detail"]
+    assert client.get("/api/v1/lieux/999999").json()["detail"] == "Lieu inconnu : 999999."
