@@ -359,3 +359,14 @@ def test_an_edit_that_removes_every_service_says_the_place_is_no_longer_publishe
         reverse("places:edit", args=[place.pk]), {k: v for k, v in data.items() if v is not None}, follow=True
     )
     assert "il n'est plus publié sur la carte" in html_lib.unescape(page.content.decode())
+
+
+def test_a_search_that_reaches_its_limit_says_there_may_be_more(client, monkeypatch):
+    from maillage.places.views import public
+
+    for n in range(3):
+        PlaceFactory(nom=f"Lieu {n}")
+    invalidate_index()
+    monkeypatch.setattr(public, "MAX_RESULTS", 2)
+    html = " ".join(client.get(reverse("places:search"), {"ou": "Châteaudun"}).content.decode().split())
+    assert "Au moins 2 lieux trouvés : voici les 2 plus proches." in html

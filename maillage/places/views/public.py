@@ -82,6 +82,7 @@ def place_search(request):
                 radius=radius,
                 query_string=params.urlencode() + "&",
                 total=len(found),
+                capped=len(found) >= MAX_RESULTS,
                 map=points_map(
                     _background(commune, results),
                     [
