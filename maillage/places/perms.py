@@ -36,6 +36,8 @@ def can_import_places(user) -> bool:
 
 
 def territories_q(territories, prefix: str = "commune__") -> Q:
+    """A filter on whatever reaches a commune through `prefix` ("" for communes themselves):
+    inside any of `territories` (none: nothing)."""
     q = Q(pk__in=[])
     for territory in territories:
         q |= territory.commune_q(prefix)
@@ -77,9 +79,9 @@ OUTSIDE_DATASET = (
 
 def can_see_import(user, batch) -> bool:
     """An import is seen by whoever handles its dataset, ran it, or handles one of its rejected rows."""
-    reach = datasets_in_reach(user)
     if not can_import_places(user):
         return False
+    reach = datasets_in_reach(user)
     if reach is None or batch.dataset in reach or batch.actor_id == user.pk:
         return True
     return quarantine_in_reach(user, batch.quarantined_rows.all()).exists()
@@ -101,6 +103,7 @@ def quarantine_in_reach(user, rows):
 
 
 def can_fix_quarantined_row(user, row) -> bool:
+    """Fixing or discarding a rejected row: for whoever handles it (`quarantine_in_reach`)."""
     from maillage.places.models import QuarantinedRow
 
     return quarantine_in_reach(user, QuarantinedRow.objects.filter(pk=row.pk)).exists()

@@ -33,8 +33,8 @@ def _origin(form):
     """The search point: a commune chosen by its code, or typed (name or postal code), or else
     coordinates ("Autour de moi" empties the commune field); plus other matching communes."""
     data = form.cleaned_data
-    chosen = Commune.objects.filter(code=data.get("commune"), latitude__isnull=False).first()
-    if chosen is not None:
+    chosen = data.get("commune") and Commune.objects.filter(code=data["commune"], latitude__isnull=False).first()
+    if chosen:
         return chosen, chosen.latitude, chosen.longitude, []
     if not data.get("ou"):
         if data.get("lat") is not None and data.get("lon") is not None:
