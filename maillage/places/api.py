@@ -316,13 +316,19 @@ def update_place(request, place_id: int, changes: Body[dict]):
 
 def _wrong_type(name: str, value) -> str:
     """Why `value` cannot be the field `name` as JSON sends it ("" when it can)."""
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        return "caractère nul interdit"
     if name in std.LIST_FIELDS:
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             return ""
         return "une liste de chaînes de caractères attendue"
     if name in ("latitude", "longitude"):
-        if value is None or value == "" or (isinstance(value, int | float) and not isinstance(value, bool)):
-            return "" if value is None or value == "" or math.isfinite(value) else "un nombre fini attendu"
+        if value is None or value == "":
+            return ""
+        limit = 90 if name == "latitude" else 180
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return "" if math.isfinite(value) and -limit <= value <= limit else f"un nombre entre -{limit} et {limit}"
         return "un nombre attendu"
     return "" if isinstance(value, str) else "une chaîne de caractères attendue"
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 
 from django import forms
 
@@ -187,6 +188,22 @@ class PlaceForm(BaseForm):
                 if name in self.fields:
                     spec = std.FIELDS_BY_NAME[name]
                     self.initial[name] = "\n".join(value) if spec.multiple and not spec.choices else value
+
+    def clean(self):
+        """Coordinates typed by a person: a number within range, or nothing (an import keeps odd ones
+        with a warning; a form says what is wrong instead)."""
+        cleaned = super().clean()
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            text = (cleaned.get(name) or "").strip().replace(",", ".")
+            if not text:
+                continue
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan
+            if not (math.isfinite(number) and -limit <= number <= limit):
+                self.add_error(name, f"Un nombre entre -{limit} et {limit} est attendu (ou rien).")
+        return cleaned
 
     def standard_values(self) -> dict:
         values = {}

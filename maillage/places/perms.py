@@ -46,16 +46,16 @@ def territories_q(territories, prefix: str = "commune__") -> Q:
 
 def datasets_in_reach(user) -> set[str] | None:
     """The datasets whose imports and quarantine a coordinateur sees and handles: those with a place
-    in their territory, and those they imported themselves. None: every dataset (administrators)."""
-    from maillage.places.models import ImportBatch, Place
+    in their territory (their own imports are in reach through their batches). None: every dataset
+    (administrators)."""
+    from maillage.places.models import Place
 
     if getattr(user, "is_superuser", False):
         return None
     if not can_import_places(user):
         return set()
     territories = territories_of(user, Role.COORDINATEUR)
-    located = Place.objects.filter(territories_q(territories)).values_list("dataset", flat=True).distinct()
-    return set(located) | set(ImportBatch.objects.filter(actor=user).values_list("dataset", flat=True))
+    return set(Place.objects.filter(territories_q(territories)).values_list("dataset", flat=True).distinct())
 
 
 def can_import_dataset(user, dataset: str) -> bool:

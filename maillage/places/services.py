@@ -120,6 +120,21 @@ def place_update(*, actor, place: Place, changes: dict) -> Place:
     return place
 
 
+def _check_resubmit_reach(actor, row: QuarantinedRow, model_values: dict) -> None:
+    """A fixed row writes a place: one the actor may edit (the place of that id in the dataset, if
+    any, and the place as fixed, in its commune). Refused otherwise, with the reason."""
+    existing = Place.objects.filter(dataset=row.dataset, local_id=model_values["local_id"]).first()
+    if existing is not None and not perms.can_edit_place(actor, existing):
+        raise ValidationError(
+            {"id": "cet identifiant est celui d'un lieu que vous ne pouvez pas modifier (hors de votre territoire)"}
+        )
+    fixed = Place(commune_id=model_values.get("commune_id"), structure_id=model_values.get("structure_id"))
+    if not perms.can_edit_place(actor, fixed):
+        if fixed.commune_id is None:
+            raise ValidationError({"code_insee": "commune introuvable : indiquez son code INSEE ou son code postal"})
+        raise ValidationError({"code_insee": "la commune de ce lieu est hors de votre territoire"})
+
+
 def quarantine_resubmit(*, actor, row: QuarantinedRow, values: dict) -> Place:
     """Fix a rejected row and import it: the place is created or updated in the row's dataset."""
     if not perms.can_fix_quarantined_row(actor, row):
@@ -128,6 +143,7 @@ def quarantine_resubmit(*, actor, row: QuarantinedRow, values: dict) -> Place:
         raise ValidationError("Cette ligne a déjà été traitée.")
     checked = _checked_values(values, line=row.line)
     model_values = _locate_and_values(checked, {})
+    _check_resubmit_reach(actor, row, model_values)
     with transaction.atomic():
         place, created = Place.objects.update_or_create(
             dataset=row.dataset,

@@ -130,3 +130,11 @@ def test_request_errors_and_unknown_addresses_are_answered_in_french_json(client
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert "Adresse inconnue de l'API" in response.json()["detail"]
     assert client.get("/api/v1/lieux/999999").json()["detail"] == "Lieu inconnu : 999999."
+
+
+def test_patch_refuses_nul_characters_and_coordinates_out_of_range(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    for body in ('{"nom": "A\\u0000B"}', '{"latitude": 1e308}', '{"longitude": -181}'):
+        response = client.patch(f"/api/v1/lieux/{place.pk}", body, content_type="application/json")
+        assert response.status_code == 400, body

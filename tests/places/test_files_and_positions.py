@@ -146,3 +146,23 @@ def test_files_that_are_not_place_data_are_refused_with_a_reason():
     for name, (data, reason) in unreadable.items():
         with pytest.raises(ImportRefused, match=reason):
             _import(data, name)
+
+
+def test_nan_coordinates_and_nul_characters_are_read_as_nothing_not_written():
+    nan_row = {**VALID_ROW, "id": "nan", "latitude": "nan", "longitude": "NaN"}
+    rejected = {**VALID_ROW, "id": "sans-nom", "nom": "", "latitude": "nan"}
+    nul = {**VALID_ROW, "id": "nul", "nom": "Lieu\x00 nul"}
+    report = _import(csv_bytes(nan_row, rejected, nul))
+    assert (report["accepted"], report["rejected"]) == (2, 1)
+    assert {
+        "line": 2,
+        "field": "latitude",
+        "value": "nan",
+        "reason": "latitude non numérique (NaN) : considérée comme absente",
+    } in report["warnings"]
+    place = Place.objects.get(local_id="nan")
+    assert place.latitude is None and place.position_origin == PositionOrigin.COMMUNE
+    assert Place.objects.get(local_id="nul").nom == "Lieu nul"
+    escaped = json.dumps([{**VALID_ROW, "id": "j", "nom": "A\x00B"}]).encode()  # written "A\\u0000B"
+    assert b"\\u0000" in escaped
+    assert _import(escaped, "lieux.json")["accepted"] == 1 and Place.objects.get(local_id="j").nom == "AB"

@@ -70,3 +70,31 @@ def test_call_statistics_count_the_calls_of_the_user_s_territory(client):
     page = html_lib.unescape(client.get(reverse("places:operator_statistics")).content.decode())
     assert "Châteaudun" in page and "Orléans" not in page
     assert client.get(reverse("places:operator_statistics")).context["total"] == 2
+
+
+def test_a_fixed_row_cannot_overwrite_or_create_a_place_outside_the_fixer_s_territory(client):
+    from maillage.places.models import QuarantinedRow
+
+    rows = csv_bytes(
+        VALID_ROW,
+        {
+            **VALID_ROW,
+            "id": "orleans",
+            "code_insee": "45234",
+            "code_postal": "45000",
+            "commune": "Orléans",
+            "telephone": "3646",
+        },
+    )
+    place_import_file(actor=None, data=rows, filename="reseau-mixte.csv")
+    row = QuarantinedRow.objects.get()  # in Orléans: in reach of the Loiret's coordinateur
+    _coordinator(client, "45")
+    form = {**VALID_ROW, "services": VALID_ROW["services"].split("|"), "frais_a_charge": ["Gratuit"]}
+    page = client.post(reverse("places:quarantine_fix", args=[row.pk]), {**form, "nom": "Piraté"})  # id lieu-1: 28's
+    assert "un lieu que vous ne pouvez pas modifier" in html_lib.unescape(page.content.decode())
+    assert Place.objects.get(local_id="lieu-1").nom != "Piraté"
+    page = client.post(reverse("places:quarantine_fix", args=[row.pk]), {**form, "id": "nouveau"})  # in 28
+    assert "hors de votre territoire" in html_lib.unescape(page.content.decode())
+    assert not Place.objects.filter(local_id="nouveau").exists()
+    row.refresh_from_db()
+    assert row.status == "pending"

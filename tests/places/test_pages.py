@@ -370,3 +370,18 @@ def test_a_search_that_reaches_its_limit_says_there_may_be_more(client, monkeypa
     monkeypatch.setattr(public, "MAX_RESULTS", 2)
     html = " ".join(client.get(reverse("places:search"), {"ou": "Châteaudun"}).content.decode().split())
     assert "Au moins 2 lieux trouvés : voici les 2 plus proches." in html
+
+
+def test_the_edit_form_refuses_impossible_coordinates_instead_of_erasing_the_position(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    form = client.get(reverse("places:edit", args=[place.pk])).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    for value in ("inf", "1e999", "91", "nan", "abc"):
+        page = client.post(
+            reverse("places:edit", args=[place.pk]),
+            {**{k: v for k, v in data.items() if v is not None}, "latitude": value},
+        )
+        assert page.status_code == 200 and "Un nombre entre -90 et 90 est attendu" in page.content.decode(), value
+    place.refresh_from_db()
+    assert place.latitude == 48.0707

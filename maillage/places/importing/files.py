@@ -88,7 +88,8 @@ def decode(data: bytes) -> tuple[str, str, bool]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return text, ("utf-8" if encoding.startswith("utf-8") else encoding), bom
+        # NUL characters are no text (PostgreSQL refuses them): binary garbage, dropped.
+        return text.replace("\x00", ""), ("utf-8" if encoding.startswith("utf-8") else encoding), bom
     raise NotPlaceData(
         "fichier illisible : ni UTF-8 ni Windows-1252 "
         "(est-ce bien un fichier CSV ou JSON, et non une image ou une archive ?)"
@@ -136,7 +137,7 @@ def _record_lines(text: str, separator: str) -> list[int]:
 
 
 def read_json(text: str, name: str) -> ParsedFile:
-    data = json.loads(text)
+    data = json.loads(text.replace("\\u0000", ""))  # NUL written as an escape: dropped too (see decode)
     if isinstance(data, dict):
         fields = data.get("fields")
         if isinstance(fields, list) and fields and all(isinstance(f, dict) and "name" in f for f in fields):

@@ -10,6 +10,7 @@ near-miss spellings of vocabulary values, dates in French format, hours written 
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -328,6 +329,11 @@ class RowChecker:
             number = float(text.replace(",", "."))
         except ValueError:
             error(name, text, f"la {name} doit être un nombre")
+            return None
+        if not math.isfinite(number) and number == number:  # inf: as far out as can be
+            number = math.copysign(limit + 1, number)
+        if number != number:  # NaN: what spreadsheets write for an empty number
+            warn(name, text, f"{name} non numérique (NaN) : considérée comme absente")
             return None
         if "," in text:
             warn(name, text, "virgule décimale remplacée par un point")
