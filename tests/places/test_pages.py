@@ -385,3 +385,14 @@ def test_the_edit_form_refuses_impossible_coordinates_instead_of_erasing_the_pos
         assert page.status_code == 200 and "Un nombre entre -90 et 90 est attendu" in page.content.decode(), value
     place.refresh_from_db()
     assert place.latitude == 48.0707
+
+
+def test_only_web_addresses_become_links_on_the_fiche(client):
+    place = PlaceFactory(
+        site_web=["javascript:alert(1)", "https://exemple.fr"],
+        prise_rdv="javascript:alert(2)",
+        fiche_acces_libre="data:text/html,x",
+    )
+    html = client.get(reverse("places:detail", args=[place.pk])).content.decode()
+    assert 'href="https://exemple.fr"' in html
+    assert 'href="javascript:' not in html and 'href="data:' not in html and "Prendre rendez-vous" not in html
