@@ -41,10 +41,14 @@ def _text(name: str, value) -> str:
     return value
 
 
-def export_rows(places) -> list[dict]:
-    """Standard records (field → text) for `places`; ids carry their dataset when several are mixed."""
+def export_rows(places, only_ids: set[int] | None = None) -> list[dict]:
+    """Standard records (field → text) for `places` (those of `only_ids` among them, when given: a
+    selection of any size, without one SQL parameter per place); ids carry their dataset when
+    several are mixed."""
     model_fields = [STANDARD_TO_MODEL.get(name, name) for name in std.FIELD_NAMES]
-    rows = list(places.values_list("dataset", *model_fields))
+    rows = [
+        row[1:] for row in places.values_list("pk", "dataset", *model_fields) if only_ids is None or row[0] in only_ids
+    ]
     several = len({row[0] for row in rows}) > 1
     records = []
     for dataset, *values in rows:
@@ -92,11 +96,17 @@ def places_for_export(*, territory: str | None = None, dataset: str | None = Non
 
 
 def export_places(
-    *, fmt: str, territory: str | None = None, dataset: str | None = None, published_only=False, places=None
+    *,
+    fmt: str,
+    territory: str | None = None,
+    dataset: str | None = None,
+    published_only=False,
+    places=None,
+    only_ids: set[int] | None = None,
 ) -> bytes:
     if fmt not in ("csv", "json"):
         raise ValueError("Format d'export inconnu : csv ou json.")
     if places is None:
         places = places_for_export(territory=territory, dataset=dataset, published_only=published_only)
-    records = export_rows(places)
+    records = export_rows(places, only_ids)
     return to_csv(records) if fmt == "csv" else to_json(records)

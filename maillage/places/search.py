@@ -198,10 +198,15 @@ class PlaceIndex:
         kms = chord_to_km(chords[:k])
         return [Found(self.summaries[i], float(km)) for i, km in zip(found[:k], kms, strict=False)]
 
-    def matching(self, filters: dict[str, list[str]]) -> list[int]:
-        """Ids of the places that pass the filters, wherever they are."""
+    def matching(self, filters: dict[str, list[str]], open_at: dt.datetime | None = None) -> list[int]:
+        """Ids of the places that pass the filters (and are open at `open_at`), wherever they are."""
         mask = self.mask(filters)
-        return self.ids.tolist() if mask is None else self.ids[mask].tolist()
+        positions = range(len(self.summaries)) if mask is None else np.flatnonzero(mask).tolist()
+        if open_at is not None:
+            positions = [
+                i for i in positions if hours.is_open(self.summaries[i]["horaires"], open_at, self.departements[i])
+            ]
+        return self.ids[list(positions)].tolist()
 
     def count(self, filters: dict | None = None) -> int:
         mask = self.mask(filters or {})

@@ -1,4 +1,6 @@
+import csv
 import html as html_lib
+import io
 import re
 
 from django.urls import reverse
@@ -396,3 +398,18 @@ def test_only_web_addresses_become_links_on_the_fiche(client):
     html = client.get(reverse("places:detail", args=[place.pk])).content.decode()
     assert 'href="https://exemple.fr"' in html
     assert 'href="javascript:' not in html and 'href="data:' not in html and "Prendre rendez-vous" not in html
+
+
+def test_export_narrows_a_territory_by_filters_and_opening_hours(client):
+    PlaceFactory(nom="Payant", frais_a_charge=["Payant"]), PlaceFactory(nom="Gratuit", in_chartres=True)
+    PlaceFactory(nom="Jamais ouvert", horaires="Mo 08:00-09:00")
+    invalidate_index()
+    url = reverse("places:export", args=["csv"])
+
+    def names(params):
+        rows = csv.DictReader(io.StringIO(client.get(url, params).content.decode()))
+        return sorted(row["nom"] for row in rows)
+
+    assert names({"territoire": "28", "frais": "Payant"}) == ["Payant"]
+    assert names({"ouvert": "creneau", "jour": "1", "heure": "10:00"}) == ["Gratuit", "Payant"]  # Tuesday 10:00
+    assert client.get(url, {"lat": "48.4"}).status_code == 400

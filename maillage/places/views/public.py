@@ -163,28 +163,32 @@ def _search_results(form, now):
 
 
 def _export_selection(params):
-    """(territory, places, name) of an export: a territory typed as people do (`?territoire=`), the
-    places a search finds (`?ou=…`, `?lat=…&lon=…`, with its filters), the places passing filters
-    anywhere, or all of France. Raises Http404 for an unknown territory, ValueError for an invalid search."""
+    """(places, only_ids, name) of an export: the published places of a territory typed as people do
+    (`?territoire=`) or of France, narrowed to those a search finds (`?ou=…` or `?lat=…&lon=…`, with
+    its filters) or to those passing filters (`?services=…`, `?ouvert=…`) — `only_ids`, None when not
+    narrowed. Raises Http404 for an unknown territory, ValueError for an invalid search."""
+    places = Place.objects.published()
     typed = params.get("territoire", "").strip()
+    name = "france"
     if typed:
         ref = find_territory(typed)
         if ref is None:
             raise Http404(f"Territoire inconnu : « {typed[:100]} ».")
-        return str(ref), None, str(ref).replace(":", "-")
-    if not any(params.get(name) for name in ("ou", "lat", "lon", *FILTERS)):
-        return None, None, "france"
+        places, name = places.in_territory(ref), str(ref).replace(":", "-")
+    if not any(params.get(key) for key in ("ou", "lat", "lon", "ouvert", *FILTERS)):
+        return places, None, name
     data = params.copy()
     data.setdefault("rayon", "30")
     form = PlaceSearchForm(data)
     if not form.is_valid():
         raise ValueError(" ".join(error for errors in form.errors.values() for error in errors))
-    if form.cleaned_data.get("ou") or form.cleaned_data.get("lat") is not None:
-        _, _, _, found = _search_results(form, timezone.now())
-        ids = [item.id for item in found]
-    else:
-        ids = get_index().matching(form.filters)
-    return None, Place.objects.filter(pk__in=ids), "recherche"
+    cleaned, now = form.cleaned_data, timezone.now()
+    if typed or not (cleaned.get("ou") or cleaned.get("lat") is not None or cleaned.get("lon") is not None):
+        return places, set(get_index().matching(form.filters, form.open_at(now))), name
+    if not cleaned.get("ou") and (cleaned.get("lat") is None or cleaned.get("lon") is None):
+        raise ValueError("indiquez une commune, ou la latitude et la longitude")
+    _, _, _, found = _search_results(form, now)
+    return places, {item.id for item in found}, "recherche"
 
 
 @access(PUBLIC)
@@ -193,10 +197,10 @@ def place_export(request, fmt):
     if fmt not in ("csv", "json"):
         raise Http404("Format inconnu : csv ou json.")
     try:
-        territory, places, name = _export_selection(request.GET)
+        places, only_ids, name = _export_selection(request.GET)
     except ValueError as error:
         return HttpResponse(f"Recherche invalide : {error}", status=400, content_type="text/plain; charset=utf-8")
-    data = export_places(fmt=fmt, territory=territory, published_only=True, places=places)
+    data = export_places(fmt=fmt, places=places, only_ids=only_ids)
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8"
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="lieux-de-mediation-numerique-{name}.{fmt}"'
