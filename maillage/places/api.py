@@ -348,7 +348,7 @@ def _import_out(request, batch: ImportBatch) -> dict:
     "/lieux/imports", response={202: ImportOut, 400: ErrorOut, 403: ErrorOut}, auth=ApiRoles(Role.COORDINATEUR)
 )
 def start_import(
-    request, fichier: File[UploadedFile], source: Form[str] | None = None, simulation: Form[bool] = False
+    request, fichier: File[UploadedFile], source: Form[str | None] = None, simulation: Form[bool] = False
 ):
     """Start an import in the background; poll GET /lieux/imports/{id} for progress and report."""
     if not perms.can_import_places(request.auth):
@@ -357,6 +357,7 @@ def start_import(
         raise HttpError(400, "Le fichier est vide.")
     if fichier.size > MAX_UPLOAD:
         raise HttpError(400, "Fichier trop volumineux (50 Mo au plus).")
+    source = source or request.GET.get("source")  # a form field; earlier clients sent it in the query
     dataset = (source or dataset_from_filename(fichier.name)).strip()[:120]
     if not perms.can_import_dataset(request.auth, dataset):
         raise HttpError(403, perms.OUTSIDE_DATASET.format(dataset=dataset))

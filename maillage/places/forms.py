@@ -6,6 +6,7 @@ from django import forms
 from maillage.core.forms import BaseForm
 from maillage.places import standard as std
 from maillage.places.enums import CallOutcome
+from maillage.places.models import Place
 from maillage.places.search import FILTERS
 from maillage.territories.models import Commune
 
@@ -120,6 +121,13 @@ class CallForm(BaseForm):
         if need and need not in std.SERVICES:
             raise forms.ValidationError("besoin inconnu de la liste des services")
         return need
+
+    def clean_lieu(self):
+        """The place given to the caller: a published one (the operator picked it among the results)."""
+        pk = self.cleaned_data["lieu"]
+        if pk is not None and not Place.objects.published().filter(pk=pk).exists():
+            raise forms.ValidationError("lieu inconnu ou non publié")
+        return pk
 
     def clean_commune(self):
         code = self.cleaned_data["commune"]

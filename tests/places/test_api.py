@@ -76,6 +76,14 @@ def test_import_through_the_api(client):
     batch = response.json()
     status = client.get(f"/api/v1/lieux/imports/{batch['id']}").json()
     assert status["statut"] == "done" and status["rapport"]["accepted"] == 1
+    named = client.post(
+        "/api/v1/lieux/imports", {"fichier": SimpleUploadedFile("h.csv", csv_bytes(VALID_ROW)), "source": "mon-jeu"}
+    )
+    assert client.get(f"/api/v1/lieux/imports/{named.json()['id']}").json()["rapport"]["dataset"] == "mon-jeu"
+    queried = client.post(
+        "/api/v1/lieux/imports?source=autre-jeu", {"fichier": SimpleUploadedFile("h.csv", csv_bytes(VALID_ROW))}
+    )
+    assert client.get(f"/api/v1/lieux/imports/{queried.json()['id']}").json()["rapport"]["dataset"] == "autre-jeu"
     empty = client.post("/api/v1/lieux/imports", {"fichier": SimpleUploadedFile("vide.csv", b"")})
     assert empty.status_code == 400 and empty.json()["detail"] == "Le fichier est vide."
 

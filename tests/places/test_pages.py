@@ -190,6 +190,8 @@ def test_a_call_with_an_impossible_place_is_refused_with_a_message(client):
         {"commune": "28088", "besoin": need, "issue": "oriente", "lieu": str(10**30)},
         {"commune": "00000", "besoin": need, "issue": "oriente"},
         {"commune": "28088", "besoin": "n'importe quoi", "issue": "oriente"},
+        {"commune": "28088", "besoin": need, "issue": "oriente", "lieu": "999999"},
+        {"commune": "28088", "besoin": need, "issue": "oriente", "lieu": PlaceFactory(is_published=False).pk},
     ):
         page = client.post(reverse("places:operator_record"), data, follow=True).content.decode()
         assert PhoneCall.objects.count() == 0 and "Appel non enregistré" in html_lib.unescape(page), data

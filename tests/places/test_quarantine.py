@@ -47,7 +47,7 @@ def test_discard_needs_a_reason_and_keeps_the_row(client):
     blank = client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": ""}, follow=True)
     row.refresh_from_db()
     assert row.status == QuarantineStatus.PENDING
-    assert "Indiquez pourquoi cette ligne est écartée" in blank.content.decode()
+    assert "Indiquez pourquoi cette ligne est écartée (300 caractères au plus)" in blank.content.decode()
     client.post(reverse("places:quarantine_discard", args=[row.pk]), {"motif": "lieu fermé"})
     row.refresh_from_db()
     assert row.status == QuarantineStatus.DISCARDED and QuarantinedRow.objects.filter(pk=row.pk).exists()

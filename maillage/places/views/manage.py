@@ -187,7 +187,8 @@ def quarantine_discard(request, pk):
     if request.method != "POST":
         return redirect("places:quarantine_fix", pk=pk)
     if not form.is_valid():
-        messages.error(request, "Indiquez pourquoi cette ligne est écartée (500 caractères au plus).")
+        limit = form.fields["motif"].max_length
+        messages.error(request, f"Indiquez pourquoi cette ligne est écartée ({limit} caractères au plus).")
         return redirect("places:quarantine_fix", pk=pk)
     try:
         services.quarantine_discard(actor=request.user, row=row, reason=form.cleaned_data["motif"])
