@@ -100,6 +100,7 @@ def place_update(*, actor, place: Place, changes: dict) -> Place:
     before = _comparable({name: getattr(place, name) for name in COMPARED})
     if not _diff(before, _comparable(values)):
         return place  # nothing changes once checked: not even the date
+    _check_still_in_reach(actor, values)
     if "date_maj" not in changes:  # an edit is dated the day it is made, unless it says otherwise
         values["date_maj"] = timezone.localdate()
     diff = _diff(before, _comparable(values))
@@ -128,9 +129,15 @@ def _check_resubmit_reach(actor, row: QuarantinedRow, model_values: dict) -> Non
         raise ValidationError(
             {"id": "cet identifiant est celui d'un lieu que vous ne pouvez pas modifier (hors de votre territoire)"}
         )
-    fixed = Place(commune_id=model_values.get("commune_id"), structure_id=model_values.get("structure_id"))
-    if not perms.can_edit_place(actor, fixed):
-        if fixed.commune_id is None:
+    _check_still_in_reach(actor, model_values)
+
+
+def _check_still_in_reach(actor, model_values: dict) -> None:
+    """The place as written stays one the actor may edit: a coordinateur does not send a place out
+    of their territory (nor out of any commune), where they could no longer correct it."""
+    after = Place(commune_id=model_values.get("commune_id"), structure_id=model_values.get("structure_id"))
+    if not perms.can_edit_place(actor, after):
+        if after.commune_id is None:
             raise ValidationError({"code_insee": "commune introuvable : indiquez son code INSEE ou son code postal"})
         raise ValidationError({"code_insee": "la commune de ce lieu est hors de votre territoire"})
 

@@ -415,3 +415,21 @@ def test_export_narrows_a_territory_by_filters_and_opening_hours(client):
     assert names({"territoire": "28", "frais": "Payant"}) == ["Payant"]
     assert names({"ouvert": "creneau", "jour": "1", "heure": "10:00"}) == ["Gratuit", "Payant"]  # Tuesday 10:00
     assert client.get(url, {"lat": "48.4"}).status_code == 400
+
+
+def test_a_coordinateur_cannot_send_a_place_out_of_their_territory(client):
+    place = PlaceFactory()
+    client.force_login(MembershipFactory(coordinateur=True).user)
+    form = client.get(reverse("places:edit", args=[place.pk])).context["form"]
+    data = {name: value for name in form.fields if (value := form.initial.get(name, "")) is not None}
+    for changes, reason in (
+        (
+            {"code_insee": "45234", "code_postal": "45000", "commune": "Orléans", "latitude": "", "longitude": ""},
+            "hors de votre territoire",
+        ),
+        ({"code_insee": "99999", "code_postal": "99999", "commune": "Nulle part"}, "commune introuvable"),
+    ):
+        page = client.post(reverse("places:edit", args=[place.pk]), {**data, **changes})
+        assert page.status_code == 200 and reason in page.content.decode()
+    place.refresh_from_db()
+    assert place.commune_id == "28088"
