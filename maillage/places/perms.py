@@ -71,6 +71,17 @@ def can_import_dataset(user, dataset: str) -> bool:
     return not outside.exclude(territories_q(territories_of(user, Role.COORDINATEUR))).exists()
 
 
+def communes_in_reach(user) -> frozenset[str] | None:
+    """The communes (INSEE codes) where an import by `user` may write places: those of a
+    coordinateur's territories; None (anywhere) for administrators and the command line."""
+    from maillage.territories.models import Commune
+
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    territories = territories_of(user, Role.COORDINATEUR)
+    return frozenset(Commune.objects.filter(territories_q(territories, prefix="")).values_list("code", flat=True))
+
+
 OUTSIDE_DATASET = (
     "Le jeu de données « {dataset} » contient des lieux hors de votre territoire : un import les modifierait ou "
     "les retirerait de la carte. Donnez un autre nom de jeu de données, ou demandez l'import à un administrateur."

@@ -98,3 +98,16 @@ def test_a_fixed_row_cannot_overwrite_or_create_a_place_outside_the_fixer_s_terr
     assert not Place.objects.filter(local_id="nouveau").exists()
     row.refresh_from_db()
     assert row.status == "pending"
+
+
+def test_a_coordinateur_s_import_writes_places_of_their_territory_only():
+    loiret = MembershipFactory(coordinateur=True, territory_code="45").user
+    orleans = {**VALID_ROW, "id": "orleans", "code_insee": "45234", "code_postal": "45000", "commune": "Orléans"}
+    report, _ = place_import_file(actor=loiret, data=csv_bytes(VALID_ROW, orleans), filename="nouveau-jeu.csv")
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    reason = "commune hors de votre territoire : lieu non importé (à importer par son coordinateur)"
+    assert report["errors"] == [{"line": 2, "field": "code_insee", "value": "28088", "reason": reason}]
+    assert list(Place.objects.values_list("local_id", flat=True)) == ["orleans"]
+    assert QuarantinedRow.objects.get().line == 2  # kept, to be imported by the Eure-et-Loir's coordinateur
+    everywhere, _ = place_import_file(actor=None, data=csv_bytes(VALID_ROW), filename="ligne-de-commande.csv")
+    assert everywhere["accepted"] == 1  # the command line (administrators) writes anywhere

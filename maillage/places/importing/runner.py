@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from maillage.core.models import AuditEntry
+from maillage.places import perms
 from maillage.places import standard as std
 from maillage.places.enums import AuditAction, ImportStatus, QuarantineStatus
 from maillage.places.geo import CommuneResolver
@@ -258,6 +259,9 @@ class ImportJob:
     progress: Callable[[int, int], None] | None = None
     parsed: ParsedFile | None = None
     variant: Variant | None = None
+    # Communes (INSEE codes) a restricted importer may write to; None: anywhere (administrators,
+    # the command line). Rows located elsewhere are rejected (`_outside_reach`).
+    reach: frozenset[str] | None = None
     _locator: Locator | None = field(default=None, init=False, repr=False)  # set before writing
     _accepted: int = field(default=0, init=False, repr=False)  # rows accepted, once checked
 
@@ -312,6 +316,8 @@ class ImportJob:
             )
         ids = checked.values["id"]
         self._duplicate_ids(ids, lines, errors)
+        if self.reach is not None:
+            self._outside_reach(checked, [index for index in range(total) if index not in errors], lines, errors)
         rejected_set = set(errors)
         accepted = [index for index in range(total) if index not in rejected_set] if errors else list(range(total))
         rejected = [
@@ -325,6 +331,23 @@ class ImportJob:
     @staticmethod
     def _checked(checked, index: int, errors: dict) -> Checked:
         return Checked(values=checked.row_values(index), errors=[Issue(**issue) for issue in errors.get(index, [])])
+
+    def _outside_reach(self, checked, candidates: list[int], lines: list, errors: dict) -> None:
+        """Reject the rows (among `candidates`) whose commune is not in `reach`, or cannot be found:
+        a coordinateur's import writes places of their own territory only."""
+        names = ("code_insee", "code_postal", "commune", "latitude", "longitude")
+        columns = [checked.values[name] for name in names]
+        rows = [tuple(column[index] for column in columns) for index in candidates]
+        locator = Locator(CommuneResolver())
+        locator.prefetch(rows)
+        for index, location in zip(candidates, locator.locate(rows), strict=True):
+            if location.commune not in self.reach:
+                reason = (
+                    "commune introuvable : lieu non importé (indiquez son code INSEE ou son code postal)"
+                    if location.commune is None
+                    else "commune hors de votre territoire : lieu non importé (à importer par son coordinateur)"
+                )
+                errors[index] = [_issue(lines[index], "code_insee", location.commune or "", reason)]
 
     @staticmethod
     def _duplicate_ids(ids: list, lines: list, errors: dict) -> None:
@@ -665,6 +688,7 @@ def import_places(
         mapping=mapping,
         batch=batch,
         progress=report_progress,
+        reach=perms.communes_in_reach(actor),
     )
     try:
         with cyclic_gc_paused():
