@@ -18,7 +18,8 @@ from maillage.places import perms, presentation, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus
 from maillage.places.export import export_places
-from maillage.places.importing.runner import dataset_from_filename
+from maillage.places.importing.files import MAX_UPLOAD
+from maillage.places.importing.runner import dataset_for
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, Place
 from maillage.places.search import FILTERS, get_index
 from maillage.places.selectors import territory_place_figures
@@ -27,7 +28,6 @@ from maillage.territories.territory import TerritoryRef
 
 router = Router(tags=["lieux"])
 MAX_K = 50
-MAX_UPLOAD = 50 * 1024 * 1024  # as the upload page
 SEARCH_WINDOW = 500  # places a search counts (its `total`) and pages through with `offset`
 MAX_RADIUS_KM = 1000
 
@@ -358,7 +358,7 @@ def start_import(
     if fichier.size > MAX_UPLOAD:
         raise HttpError(400, "Fichier trop volumineux (50 Mo au plus).")
     source = source or request.GET.get("source")  # a form field; earlier clients sent it in the query
-    dataset = (source or dataset_from_filename(fichier.name)).strip()[:120]
+    dataset = dataset_for(source, fichier.name)
     if not perms.can_import_dataset(request.auth, dataset):
         raise HttpError(403, perms.OUTSIDE_DATASET.format(dataset=dataset))
     data = fichier.read()

@@ -101,14 +101,11 @@ def can_see_import(user, batch) -> bool:
 def quarantine_in_reach(user, rows):
     """The rejected rows (a QuarantinedRow queryset) a coordinateur handles: those of the datasets in
     their reach, of their own imports, or whose commune is in their territory."""
-    from maillage.territories.models import Commune
-
     if getattr(user, "is_superuser", False):
         return rows
     if not can_import_places(user):
         return rows.none()
-    territories = territories_of(user, Role.COORDINATEUR)
-    communes = list(Commune.objects.filter(territories_q(territories, prefix="")).values_list("code", flat=True))
+    communes = list(communes_in_reach(user))
     in_reach = Q(dataset__in=datasets_in_reach(user)) | Q(batch__actor=user) | Q(data__code_insee__in=communes)
     return rows.filter(in_reach)
 

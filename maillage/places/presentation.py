@@ -2,6 +2,7 @@
 what to bring, and the short summary a phone operator reads aloud."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -158,13 +159,20 @@ def _readable(value) -> str:
     return str(value)
 
 
-def change_rows(changes: dict) -> list[tuple[str, str, str]]:
-    """(label, before, after) of a journal entry's changes ({model field: [old, new]})."""
+@functools.cache
+def _field_labels() -> dict[str, str]:
+    """A place's field (name or column attribute) → its French label."""
     from maillage.places.models import Place
 
     labels = {field.name: field.verbose_name for field in Place._meta.get_fields() if hasattr(field, "verbose_name")}
     labels |= {field.attname: field.verbose_name for field in Place._meta.concrete_fields}
+    return {name: str(label).capitalize() for name, label in labels.items()}
+
+
+def change_rows(changes: dict) -> list[tuple[str, str, str]]:
+    """(label, before, after) of a journal entry's changes ({model field: [old, new]})."""
+    labels = _field_labels()
     return [
-        (str(labels.get(name, name)).capitalize(), _readable(change[0]), _readable(change[1]))
+        (labels.get(name) or name.capitalize(), _readable(change[0]), _readable(change[1]))
         for name, change in changes.items()
     ]

@@ -14,6 +14,8 @@ import openpyxl
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 SEPARATORS = (",", ";", "\t", "|")
 
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes: the largest file the upload page and the API take
+
 
 class NotPlaceData(ValueError):
     """The file is readable but is not a list of places (a schema, a mapping configuration…)."""

@@ -112,6 +112,11 @@ def dataset_from_filename(filename: str) -> str:
     return DATE_PREFIX.sub("", stem)[:120] or "import"
 
 
+def dataset_for(given: str | None, filename: str) -> str:
+    """The dataset an import writes to: the one given, else the file's (`dataset_from_filename`)."""
+    return (given or dataset_from_filename(filename)).strip()[:120]
+
+
 def _json_safe(value):
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
@@ -274,7 +279,7 @@ class ImportJob:
             self.variant = detect(self.parsed.columns, self.mapping) if len(self.parsed) else Variant()
         except NotPlaceData as error:
             raise ImportRefused(str(error)) from error
-        self.dataset = (self.dataset or dataset_from_filename(self.filename)).strip()[:120]
+        self.dataset = dataset_for(self.dataset, self.filename)
         table = self._check_rows()
         self._accepted = len(table.accepted)
         present = {str(local_id) for local_id in table.ids if local_id}
@@ -338,9 +343,9 @@ class ImportJob:
         names = ("code_insee", "code_postal", "commune", "latitude", "longitude")
         columns = [checked.values[name] for name in names]
         rows = [tuple(column[index] for column in columns) for index in candidates]
-        locator = Locator(CommuneResolver())
-        locator.prefetch(rows)
-        for index, location in zip(candidates, locator.locate(rows), strict=True):
+        self._locator = Locator(CommuneResolver())  # kept for the write, which locates these rows again
+        self._locator.prefetch(rows)
+        for index, location in zip(candidates, self._locator.locate(rows), strict=True):
             if location.commune not in self.reach:
                 reason = (
                     "commune introuvable : lieu non importé (indiquez son code INSEE ou son code postal)"
@@ -391,7 +396,7 @@ class ImportJob:
     def _prepare_locating(self, table: Table) -> None:
         """Read what locating needs (reference, outlines of the communes with given coordinates)
         before the COPY holds the connection."""
-        self._locator = Locator(CommuneResolver())
+        self._locator = self._locator or Locator(CommuneResolver())  # `_outside_reach` may have made it
         self._locator.prefetch(self._position_rows(table, range(len(table.accepted))))
 
     @staticmethod

@@ -330,9 +330,9 @@ class RowChecker:
         except ValueError:
             error(name, text, f"la {name} doit être un nombre")
             return None
-        if not math.isfinite(number) and number == number:  # inf: as far out as can be
+        if math.isinf(number):  # as far out as can be: out of range below
             number = math.copysign(limit + 1, number)
-        if number != number:  # NaN: what spreadsheets write for an empty number
+        if math.isnan(number):  # what spreadsheets write for an empty number
             warn(name, text, f"{name} non numérique (NaN) : considérée comme absente")
             return None
         if "," in text:

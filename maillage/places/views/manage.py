@@ -14,14 +14,14 @@ from maillage.places import perms, presentation, selectors, services, tasks
 from maillage.places import standard as std
 from maillage.places.enums import ImportStatus, QuarantineStatus
 from maillage.places.forms import DiscardForm, ImportForm, PlaceForm
-from maillage.places.importing.runner import dataset_from_filename
+from maillage.places.importing.files import MAX_UPLOAD
+from maillage.places.importing.runner import dataset_for
 from maillage.places.importing.variants import load_mapping
 from maillage.places.models import STANDARD_TO_MODEL, ImportBatch, QuarantinedRow
 from maillage.places.views.public import get_place_for_user
 
 COORDINATORS = any_role(Role.COORDINATEUR)
 EDITORS = any_role(Role.COORDINATEUR, Role.GESTIONNAIRE)
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 def _require_importer(user):
@@ -44,7 +44,7 @@ def import_list(request):
                     mapping = _mapping_from_upload(form.cleaned_data["correspondance"])
                 except ValueError as error:
                     form.add_error("correspondance", str(error))
-            dataset = (form.cleaned_data["jeu"] or dataset_from_filename(upload.name)).strip()[:120]
+            dataset = dataset_for(form.cleaned_data["jeu"], upload.name)
             if not perms.can_import_dataset(request.user, dataset):
                 form.add_error("jeu", perms.OUTSIDE_DATASET.format(dataset=dataset))
             if not form.errors:
